@@ -1,0 +1,169 @@
+//! The seed thread's diagrams, transcribed step for step (Yu Zhao, linux-arm-kernel, 23 Nov 2020, quoted
+//! by Minchan Kim on 25 Nov 2020), with their bracketed remarks kept as step notes. They are the model's
+//! acceptance tests and the playground's presets.
+
+use crate::action::Action::*;
+use crate::scenario::{Scenario, Step};
+use crate::state::InitialState;
+
+/// A built-in scenario.
+#[derive(Clone, Copy, Debug)]
+pub struct Example {
+    /// Its name on the command line and in the presets menu.
+    pub name: &'static str,
+    /// What it shows.
+    pub description: &'static str,
+    build: fn() -> Scenario,
+}
+
+impl Example {
+    /// A fresh copy of the scenario.
+    pub fn scenario(&self) -> Scenario {
+        (self.build)()
+    }
+}
+
+/// Every built-in example.
+pub const EXAMPLES: [Example; 5] = [
+    Example {
+        name: "example-1",
+        description: "Yu Zhao's Example 1: memory corruption is still possible with patches 4 and 6",
+        build: example_1,
+    },
+    Example {
+        name: "example-2a",
+        description: "Example 2, case a: with the mm_tlb_flush_pending() fix, a pending flush forces page_mkclean_one to flush",
+        build: example_2a,
+    },
+    Example {
+        name: "example-2b",
+        description: "Example 2, case b: the PTE was clean at write-protect, so the stale clean entry faults",
+        build: example_2b,
+    },
+    Example {
+        name: "example-2c",
+        description: "Example 2, case c: the PTE was dirty at write-protect, so page_mkclean_one flushes",
+        build: example_2c,
+    },
+    Example {
+        name: "example-1-early-finish",
+        description: "Example 1 with CPU2's tlb_finish_mmu moved just before CPU0's write: the nested flush saves it",
+        build: example_1_early_finish,
+    },
+];
+
+/// Finds a built-in example by name.
+pub fn example(name: &str) -> Option<Scenario> {
+    EXAMPLES
+        .iter()
+        .find(|e| e.name == name)
+        .map(Example::scenario)
+}
+
+fn four_cpus(title: &str, steps: Vec<Step>) -> Scenario {
+    Scenario {
+        title: Some(title.to_string()),
+        labels: vec![
+            "userspace".into(),
+            String::new(),
+            String::new(),
+            "page writeback".into(),
+        ],
+        steps,
+        ..Scenario::new(4)
+    }
+}
+
+fn three_cpus(title: &str, initial: InitialState, steps: Vec<Step>) -> Scenario {
+    Scenario {
+        title: Some(title.to_string()),
+        labels: vec!["userspace".into(), String::new(), "page writeback".into()],
+        initial,
+        steps,
+        ..Scenario::new(3)
+    }
+}
+
+fn example_1() -> Scenario {
+    four_cpus(
+        "Example 1: memory corruption is still possible with patch 4 & 6",
+        vec![
+            Step::new(0, CachePteInTlb).note("cache writable PTE in TLB"),
+            Step::new(1, IncTlbFlushPending),
+            Step::new(1, CleanRecordPte),
+            Step::new(1, PteMkclean),
+            Step::new(2, TlbGatherMmu).note("set mm_tlb_flush_pending()"),
+            Step::new(2, ClearRefsWrite),
+            Step::new(2, PteWrprotect),
+            Step::new(3, PageMkcleanOne).note("true, no flush"),
+            Step::new(3, WritePageToDisk),
+            Step::new(0, WriteToPage).note("using stale PTE"),
+            Step::new(3, DropCleanPage).note("data integrity compromised"),
+            Step::new(1, FlushTlbRange),
+            Step::new(2, TlbFinishMmu).note("flush (with patch 4)"),
+        ],
+    )
+}
+
+fn example_1_early_finish() -> Scenario {
+    let mut s = example_1();
+    s.title = Some("Example 1, with CPU2's tlb_finish_mmu() just before CPU0's write".into());
+    let finish = s.steps.remove(12);
+    s.steps.insert(9, finish);
+    s
+}
+
+fn example_2a() -> Scenario {
+    four_cpus(
+        "Example 2, case a",
+        vec![
+            Step::new(0, CachePteInTlb).note("cache writable PTE in TLB"),
+            Step::new(1, IncTlbFlushPending),
+            Step::new(1, CleanRecordPte),
+            Step::new(1, PteMkclean),
+            Step::new(2, ClearRefsWrite),
+            Step::new(2, PteWrprotect),
+            Step::new(3, PageMkcleanOne).note("false: flush"),
+            Step::new(3, WritePageToDisk),
+            Step::new(0, WriteToPage).note("page fault"),
+            Step::new(3, DropCleanPage).note("data integrity guaranteed"),
+            Step::new(1, FlushTlbRange),
+        ],
+    )
+}
+
+fn example_2b() -> Scenario {
+    three_cpus(
+        "Example 2, case b",
+        InitialState {
+            dirty: Some(false),
+            ..InitialState::default()
+        },
+        vec![
+            Step::new(0, CachePteInTlb).note("cache writable PTE in TLB"),
+            Step::new(1, ClearRefsWrite),
+            Step::new(1, PteWrprotect).note("pte_dirty() is false"),
+            Step::new(2, PageMkcleanOne).note("true: no flush"),
+            Step::new(2, WritePageToDisk),
+            Step::new(0, WriteToPage)
+                .note("h/w tries to set the dirty bit but sees write-protected PTE, page fault"),
+            Step::new(2, DropCleanPage).note("data integrity guaranteed"),
+        ],
+    )
+}
+
+fn example_2c() -> Scenario {
+    three_cpus(
+        "Example 2, case c",
+        InitialState::default(),
+        vec![
+            Step::new(0, CachePteInTlb).note("cache writable PTE in TLB"),
+            Step::new(1, ClearRefsWrite),
+            Step::new(1, PteWrprotect).note("pte_dirty() is true"),
+            Step::new(2, PageMkcleanOne).note("false: flush"),
+            Step::new(2, WritePageToDisk),
+            Step::new(0, WriteToPage).note("page fault"),
+            Step::new(2, DropCleanPage).note("data integrity guaranteed"),
+        ],
+    )
+}
