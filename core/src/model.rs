@@ -410,8 +410,9 @@ pub fn step(
             } else {
                 let checks_pending = variant.skip_test == SkipTest::ChecksPending;
                 let pending = s.tlb_flush_pending;
-                let skip = !s.pte.dirty && !s.pte.write && !(checks_pending && pending > 0);
-                if skip {
+                // The kernel's form: `if (pte_dirty(*pte) || pte_write(*pte) [|| mm_tlb_flush_pending(mm)])`.
+                let must_clean = s.pte.dirty || s.pte.write || (checks_pending && s.mm_tlb_flush_pending());
+                if !must_clean {
                     Effect::MkcleanSkipped {
                         checks_pending,
                         pending,
