@@ -54,7 +54,7 @@ pub fn render(scenario: &Scenario, trace: &Trace, explain: bool) -> String {
         }
         if explain {
             if let Some(ev) = trace.events.get(i) {
-                for line in wrap(&ev.text, 96) {
+                for line in wrap(&ev.text(), 96) {
                     out.push_str(&format!("        | {line}\n"));
                 }
             }

@@ -175,6 +175,8 @@ pub enum Effect {
         write: bool,
         /// …or a flush was pending (only under [`SkipTest::ChecksPending`]); the count.
         pending: u32,
+        /// …or the variant never skips ([`SkipTest::Never`]).
+        never_skips: bool,
         /// CPUs that held an entry and lost it.
         held: CpuSet,
     },
@@ -411,7 +413,10 @@ pub fn step(
                 let checks_pending = variant.skip_test == SkipTest::ChecksPending;
                 let pending = s.tlb_flush_pending;
                 // The kernel's form: `if (pte_dirty(*pte) || pte_write(*pte) [|| mm_tlb_flush_pending(mm)])`.
-                let must_clean = s.pte.dirty || s.pte.write || (checks_pending && s.mm_tlb_flush_pending());
+                let must_clean = variant.skip_test == SkipTest::Never
+                    || s.pte.dirty
+                    || s.pte.write
+                    || (checks_pending && s.mm_tlb_flush_pending());
                 if !must_clean {
                     Effect::MkcleanSkipped {
                         checks_pending,
@@ -424,10 +429,12 @@ pub fn step(
                     s.pte.write = false;
                     s.pte.dirty = false;
                     s.page.pg_dirty = true;
+                    let never_skips = variant.skip_test == SkipTest::Never;
                     Effect::MkcleanDone {
                         dirty,
                         write,
                         pending,
+                        never_skips,
                         held,
                     }
                 }
@@ -656,11 +663,13 @@ pub fn explain(cpu: usize, action: Action, effect: &Effect) -> String {
             };
             format!("{test}: no flush{}", keeps(stale))
         }
-        Effect::MkcleanDone { dirty, write, pending, held } => {
+        Effect::MkcleanDone { dirty, write, pending, never_skips, held } => {
             let why = if dirty {
                 "PTE dirty".to_string()
             } else if write {
                 "PTE writable".to_string()
+            } else if never_skips {
+                "PTE clean and read-only, but this variant never skips".to_string()
             } else {
                 format!("PTE clean and read-only, but mm_tlb_flush_pending() is true (= {pending})")
             };

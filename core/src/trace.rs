@@ -9,8 +9,9 @@ use crate::scenario::{Scenario, ScenarioError};
 use crate::state::{State, MAX_CPUS};
 use crate::variant::{Arch, Preset, Variant};
 
-/// What one step did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// What one step did. The words are rendered on demand ([`Event::text`]): the playground recomputes
+/// every variant's trace on each edit but shows one step's explanation at a time.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     /// The step's index in the timeline, from 0.
     pub step: usize,
@@ -20,8 +21,34 @@ pub struct Event {
     pub action: Action,
     /// What happened.
     pub effect: Effect,
-    /// The same in words.
-    pub text: String,
+}
+
+impl Event {
+    /// What happened, in words, in kernel terms.
+    pub fn text(&self) -> String {
+        explain(self.cpu, self.action, &self.effect)
+    }
+}
+
+impl Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            step: usize,
+            cpu: usize,
+            action: Action,
+            effect: &'a Effect,
+            text: String,
+        }
+        Wire {
+            step: self.step,
+            cpu: self.cpu,
+            action: self.action,
+            effect: &self.effect,
+            text: self.text(),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// A store that escaped dirty tracking or was lost, with the history that made it possible.
@@ -233,7 +260,6 @@ pub fn run(scenario: &Scenario, variant: &Variant) -> Result<Trace, ScenarioErro
             step: i,
             cpu: st.cpu,
             action: st.action,
-            text: explain(st.cpu, st.action, &effect),
             effect,
         });
         states.push(next);

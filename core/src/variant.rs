@@ -11,6 +11,9 @@ pub enum SkipTest {
     Mainline,
     /// `... && !mm_tlb_flush_pending(mm)`: Yu Zhao's fix, which distrusts the PTE while a flush is owed.
     ChecksPending,
+    /// Never skip: `page_mkclean_one` always flushes and cleans. Not a kernel anyone shipped; the
+    /// reference that shows what the skip test buys and what it risks.
+    Never,
 }
 
 /// What clear_refs' `tlb_gather_mmu` / `tlb_finish_mmu` pair does.
@@ -185,8 +188,9 @@ impl Variant {
     /// Every policy spelled out, for a custom variant's label and the CLI's `variants` listing.
     pub fn describe(self) -> String {
         let skip = match self.skip_test {
-            SkipTest::Mainline => "!pte_dirty && !pte_write",
-            SkipTest::ChecksPending => "!pte_dirty && !pte_write && !mm_tlb_flush_pending",
+            SkipTest::Mainline => "if !pte_dirty && !pte_write",
+            SkipTest::ChecksPending => "if !pte_dirty && !pte_write && !mm_tlb_flush_pending",
+            SkipTest::Never => "never (page_mkclean_one always flushes)",
         };
         let batching = match self.batching {
             Batching::NestedOnly => "nested-only",
@@ -203,7 +207,7 @@ impl Variant {
             Arch::X86 => "x86",
             Arch::Arm64 => "arm64",
         };
-        format!("skip if {skip}; clear_refs batching {batching}{mode}; {arch}")
+        format!("skip {skip}; clear_refs batching {batching}{mode}; {arch}")
     }
 
     /// Parses a variant name as the CLI takes it: a preset name, optionally followed by `@arm64` or `@x86`.

@@ -305,5 +305,5 @@ fn no_gather_variant_still_pairs_gather_and_finish() {
     let s = scenario(Default::default(), &[(0, TlbGatherMmu), (0, TlbFinishMmu)]);
     let t = run(&s, &Preset::YuFix.variant()).unwrap();
     assert_eq!(t.states[0].tlb_flush_pending, 0);
-    assert!(t.events[1].text.contains("took no gather"));
+    assert!(t.events[1].text().contains("took no gather"));
 }

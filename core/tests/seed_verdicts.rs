@@ -76,13 +76,13 @@ fn example_1_under_will_names_the_decisive_steps() {
         other => panic!("step 8 should skip its flush, got {other:?}"),
     }
     assert!(t.events[7]
-        .text
+        .text()
         .contains("does not check mm_tlb_flush_pending (= 2): no flush"));
     assert!(t.events[7]
-        .text
+        .text()
         .contains("CPU0 keeps a writable, dirty entry"));
-    assert!(t.events[9].text.contains("stale"));
-    assert!(t.events[10].text.contains("LOST"));
+    assert!(t.events[9].text().contains("stale"));
+    assert!(t.events[10].text().contains("LOST"));
     let summary = t.verdict.summary(&s);
     assert!(
         summary.contains("step 11 (CPU3 drop clean page) dropped version 2"),
@@ -126,7 +126,7 @@ fn the_fix_flushes_because_a_flush_is_pending() {
             ..
         }
     ));
-    assert!(t.events[9].text.contains("page fault"));
+    assert!(t.events[9].text().contains("page fault"));
     assert!(matches!(
         t.events[10].effect,
         Effect::DropKept { pg_dirty: true, .. }
@@ -143,9 +143,9 @@ fn the_nested_finish_flushes_under_v5_10() {
         .position(|st| st.action == Action::TlbFinishMmu)
         .unwrap();
     assert!(
-        t.events[finish].text.contains("mm_tlb_flush_nested"),
+        t.events[finish].text().contains("mm_tlb_flush_nested"),
         "{}",
-        t.events[finish].text
+        t.events[finish].text()
     );
     assert!(t.states[finish].tlb[0].is_none());
 }
@@ -177,7 +177,7 @@ fn arm64_fullmm_elision_loses_what_x86_keeps() {
     // The PTE is still dirty at page_mkclean_one, so writeback flushes anyway: guaranteed on both.
     assert_eq!(run(&s, &v).unwrap().verdict.label(), G);
     let arm = run(&s, &v.on(Arch::Arm64)).unwrap();
-    assert!(arm.events[3].text.contains("invalidates nothing"));
+    assert!(arm.events[3].text().contains("invalidates nothing"));
     assert!(
         arm.states[3].tlb[0].is_some(),
         "arm64 keeps CPU0's entry after a fullmm finish"
