@@ -145,17 +145,21 @@ impl Verdict {
             if let Some(i) = c.skipped_flush {
                 parts.push(format!("after {} skipped its flush", name(i)));
             }
-            parts.join(" ")
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", parts.join(" "))
+            }
         };
         match self {
             Verdict::Lost { drop, lost_version, disk_version, culprit } => format!(
-                "lost: {} dropped version {lost_version} (disk has {disk_version}); {}",
+                "lost: {} dropped version {lost_version} (disk has {disk_version}){}",
                 name(*drop),
                 how(culprit)
             ),
             Verdict::AtRisk { mem_version, disk_version, culprit } => format!(
                 "at risk: version {mem_version} is in memory (disk has {disk_version}) but neither PG_dirty nor \
-                 the PTE's dirty bit records it; {}",
+                 the PTE's dirty bit records it{}",
                 how(culprit)
             ),
             Verdict::Guaranteed => "guaranteed: every write is on disk or recorded as dirty".to_string(),

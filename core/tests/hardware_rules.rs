@@ -307,3 +307,23 @@ fn no_gather_variant_still_pairs_gather_and_finish() {
     assert_eq!(t.states[0].tlb_flush_pending, 0);
     assert!(t.events[1].text().contains("took no gather"));
 }
+
+#[test]
+fn data_at_risk_from_the_start_is_named_without_a_store() {
+    // Memory newer than disk, and nothing records it: the scenario starts at risk, and a drop loses it.
+    let initial = InitialState {
+        pg_dirty: Some(false),
+        dirty: Some(false),
+        ..Default::default()
+    };
+    let quiet = scenario(initial.clone(), &[]);
+    let t = run(&quiet, &v510()).unwrap();
+    assert_eq!(t.verdict.summary(&quiet), "at risk: version 1 is in memory (disk has 0) but neither PG_dirty nor the PTE's dirty bit records it");
+    let dropped = scenario(initial, &[(1, DropCleanPage)]);
+    let t = run(&dropped, &v510()).unwrap();
+    assert_eq!(t.verdict.decisive_steps(), vec![0]);
+    assert!(t
+        .verdict
+        .summary(&dropped)
+        .starts_with("lost: step 1 (CPU1 drop clean page) dropped version 1 (disk has 0)"));
+}
