@@ -15,6 +15,7 @@
 
 pub mod action;
 pub mod examples;
+pub mod explore;
 pub mod format;
 pub mod model;
 pub mod scenario;
