@@ -19,6 +19,7 @@ pub mod explore;
 pub mod format;
 pub mod model;
 pub mod scenario;
+pub mod share;
 pub mod state;
 pub mod trace;
 pub mod variant;

@@ -1,0 +1,85 @@
+//! Link stability: every fragment in `tests/golden/` was made by an earlier release and must keep
+//! opening to exactly the scenario stored next to it, forever. The encoder must also still produce
+//! those very fragments, so that a change to it is a decision someone takes, not an accident.
+//!
+//! Each case is a pair `NAME.url` (the fragment, one line) and `NAME.json` (the scenario it opens to).
+//! To add a case, write `NAME.json` and run `cargo test -p tlbrace-core --test share_golden -- --ignored`,
+//! which writes the missing `.url` files and never overwrites one.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tlbrace_core::{format, share};
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn cases() -> Vec<(String, PathBuf, PathBuf)> {
+    let mut cases: Vec<_> = fs::read_dir(golden_dir())
+        .expect("tests/golden exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|json| {
+            let name = json.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, json.with_extension("url"), json)
+        })
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn every_golden_link_opens_to_its_scenario() {
+    let cases = cases();
+    assert!(cases.len() >= 9, "expected the examples and the edge cases");
+    for (name, url, json) in cases {
+        let fragment =
+            fs::read_to_string(&url).unwrap_or_else(|e| panic!("{name}: {}: {e}", url.display()));
+        let want = format::from_json(&fs::read_to_string(&json).unwrap())
+            .unwrap_or_else(|e| panic!("{name}.json: {e}"));
+        let got = share::decode(fragment.trim()).unwrap_or_else(|e| panic!("{name}.url: {e}"));
+        assert_eq!(got, want, "{name}: the link opens to a different scenario");
+    }
+}
+
+#[test]
+fn the_encoder_still_writes_the_golden_links() {
+    for (name, url, json) in cases() {
+        let scenario = format::from_json(&fs::read_to_string(&json).unwrap()).unwrap();
+        let fragment = fs::read_to_string(&url).unwrap();
+        assert_eq!(
+            share::encode(&scenario),
+            fragment.trim(),
+            "{name}: encode() output changed; old links still open (the test above), but a new \
+             encoding needs a deliberate decision: see docs/scenario-format.md"
+        );
+    }
+}
+
+#[test]
+fn every_example_has_a_golden_link() {
+    for e in tlbrace_core::examples::EXAMPLES {
+        let url = golden_dir().join(format!("{}.url", e.name));
+        assert!(
+            url.exists(),
+            "{}: add tests/golden/{}.json and .url",
+            e.name,
+            e.name
+        );
+    }
+}
+
+/// Writes the `.url` of every golden `.json` that has none; never overwrites.
+#[test]
+#[ignore]
+fn write_missing_golden_links() {
+    for (name, url, json) in cases() {
+        if url.exists() {
+            continue;
+        }
+        let scenario = format::from_json(&fs::read_to_string(&json).unwrap()).unwrap();
+        fs::write(&url, format!("{}\n", share::encode(&scenario))).unwrap();
+        println!("wrote {name}.url");
+    }
+}
