@@ -83,3 +83,20 @@ fn write_missing_golden_links() {
         println!("wrote {name}.url");
     }
 }
+
+#[test]
+fn the_documented_dictionary_is_the_one_in_use() {
+    let doc = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scenario-format.md"),
+    )
+    .expect("docs/scenario-format.md");
+    let begin = doc
+        .find("<!-- dictionary-v1 begin -->\n```text\n")
+        .expect("begin marker");
+    let body = &doc[begin..];
+    let body = &body[body.find("```text\n").unwrap() + "```text\n".len()..];
+    let end = body
+        .find("\n```\n<!-- dictionary-v1 end -->")
+        .expect("end marker");
+    assert_eq!(&body[..end], share::DICTIONARY_V1);
+}
