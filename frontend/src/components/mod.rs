@@ -1,0 +1,5 @@
+//! The playground's components.
+
+pub mod app;
+pub mod header;
+pub mod timeline;

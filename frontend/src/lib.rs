@@ -1,0 +1,10 @@
+//! The tlbrace playground: Yew components over `tlbrace-core`.
+//!
+//! The components live in a library so that the binary (`src/main.rs`) only mounts [`App`] and the
+//! browser tests (`tests/`) can render any of them into a detached element.
+
+#![forbid(unsafe_code)]
+
+pub mod components;
+
+pub use components::app::App;
