@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod action;
+pub mod ascii;
 pub mod examples;
 pub mod explore;
 pub mod format;

@@ -1,0 +1,1172 @@
+//! Race diagrams as kernel developers mail them: a header row of CPU names, a dashed rule, an optional
+//! row of lane captions, then one action per row in its CPU's column, with bracketed notes under the
+//! actions. [`import`] reads what people paste (quoted, tabbed, with the surrounding mail text) and
+//! [`export`] writes the same style, ready to paste into a reply.
+//!
+//! ```text
+//! Example 1: memory corruption is still possible with patch 4 & 6
+//!
+//!   CPU0        CPU1        CPU2        CPU3
+//!   ----        ----        ----        ----
+//!   userspace                           page writeback
+//!
+//!   [cache writable
+//!    PTE in TLB]
+//!
+//!               inc_tlb_flush_pending()
+//!               clean_record_pte()
+//! ```
+//!
+//! The rules, in full, are in `docs/scenario-format.md` §3. The ones that decide what a line means:
+//! - A line's quote prefix (`> `, `> > `, `>>`) is removed, then tabs are expanded to 8-column stops.
+//! - Text is split into cells at runs of two or more spaces; a cell belongs to the lane of the
+//!   rightmost CPU name in the header that starts at most one column to its right.
+//! - A cell opening with `[` starts a note, which runs (over several lines if need be) to the first `]`.
+//!   Under an action of its lane in the same paragraph it is that action's note; otherwise it must name
+//!   an action itself (`[cache writable PTE in TLB]`) and is that action, with the text as its note.
+//! - Wrapped lines are joined with a space, except after a hyphen that follows a letter or digit
+//!   (`write-` + `protected` is `write-protected`).
+//! - Cells containing `!`, `&`, `|`, `=`, `<` or `>` are conditions (`!pte_dirty() && !pte_write()`):
+//!   the variant decides them, so they are left out of the scenario and listed in [`Imported::conditions`].
+//! - The diagram ends at a line quoted at another depth, a line starting left of the first CPU name, a new
+//!   header, or a paragraph that opens with prose (four or more words, or ending in `:` or `.`).
+//! - The paragraph just before the header is the title; a last line `initial: dirty=false …` sets the
+//!   initial state.
+
+use crate::action::Action;
+use crate::format::FormatError;
+use crate::scenario::{Scenario, Step, FORMAT_VERSION, MAX_STEPS};
+use crate::state::{InitialState, TlbEntry, MAX_CPUS};
+
+/// The widest line [`export`] aims for: what mail clients and the kernel's patch etiquette expect.
+pub const WIDTH: usize = 72;
+
+/// The most text [`import`] reads, in bytes: a whole mail thread fits; more is not a diagram.
+pub const MAX_INPUT_BYTES: usize = 1 << 20;
+
+/// Columns between CPU names in the seed's diagrams; [`export`] narrows it only to stay within [`WIDTH`].
+const PITCH: usize = 12;
+/// The narrowest pitch: a CPU name and the two spaces that separate cells.
+const MIN_PITCH: usize = 6;
+/// Where the first lane starts, as in the seed.
+const INDENT: usize = 2;
+/// How wide notes are wrapped, brackets included, unless a lane has less room.
+const NOTE_WIDTH: usize = 28;
+
+/// A condition line the importer left out (`!pte_dirty() && !pte_write()`): the variant, not the
+/// diagram, decides it. Kept so that a UI can say what was skipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Condition {
+    /// The line it was on, from 1.
+    pub line: usize,
+    /// The step it stood under, if any.
+    pub step: Option<usize>,
+    /// Its text.
+    pub text: String,
+}
+
+/// One diagram found in a text, with where it was: enough for a paste box to say what it read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imported {
+    /// The scenario the diagram describes.
+    pub scenario: Scenario,
+    /// The line of its header row, from 1.
+    pub header_line: usize,
+    /// The last line that belonged to it.
+    pub last_line: usize,
+    /// The condition lines left out.
+    pub conditions: Vec<Condition>,
+}
+
+/// Reads the first diagram in `text` (a mail, a quoted reply, a file holding a diagram).
+pub fn import(text: &str) -> Result<Scenario, FormatError> {
+    let lines = prepare(text)?;
+    match next_diagram(&lines, 0)? {
+        Some(d) => Ok(d.scenario),
+        None => Err(no_diagram()),
+    }
+}
+
+/// Reads every diagram in `text`, in order: pasting a whole thread yields all of its races.
+pub fn import_all(text: &str) -> Result<Vec<Imported>, FormatError> {
+    let lines = prepare(text)?;
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(d) = next_diagram(&lines, from)? {
+        // `last_line` is 1-based, so it is also the index of the line after the diagram.
+        from = d.last_line.max(from + 1);
+        out.push(d);
+    }
+    if out.is_empty() {
+        return Err(no_diagram());
+    }
+    Ok(out)
+}
+
+fn no_diagram() -> FormatError {
+    FormatError(
+        "no diagram found: expected a header row of CPU names such as `CPU0        CPU1`".into(),
+    )
+}
+
+/// Whether `text` survives [`export`] then [`import`] unchanged as a note (or a lane label): free of
+/// brackets, with single spaces between words and none at the ends. The empty note is representable
+/// too (`[]`).
+pub fn note_is_representable(text: &str) -> bool {
+    text.is_empty() || (normalize(text) == text && !text.contains(['[', ']']))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Lines and cells.
+
+/// A run of text on one line, between runs of two or more spaces.
+#[derive(Clone, Debug)]
+struct Cell {
+    /// Column after quote removal and tab expansion, from 0.
+    col: usize,
+    /// Column in the line as written, from 1, for messages.
+    orig: usize,
+    text: String,
+}
+
+#[derive(Clone, Debug)]
+struct Line {
+    /// From 1.
+    no: usize,
+    depth: usize,
+    cells: Vec<Cell>,
+    /// The text after quote removal, trimmed, for titles and `initial:`.
+    content: String,
+    /// Column (from 1) where `content` starts in the line as written.
+    content_orig: usize,
+}
+
+impl Line {
+    fn blank(&self) -> bool {
+        self.cells.is_empty()
+    }
+}
+
+fn prepare(text: &str) -> Result<Vec<Line>, FormatError> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(FormatError(format!(
+            "the text is {} KiB; a diagram import reads at most {} KiB",
+            text.len() / 1024,
+            MAX_INPUT_BYTES / 1024
+        )));
+    }
+    Ok(text
+        .split('\n')
+        .enumerate()
+        .map(|(i, raw)| split_line(i + 1, raw.strip_suffix('\r').unwrap_or(raw)))
+        .collect())
+}
+
+fn split_line(no: usize, raw: &str) -> Line {
+    let chars: Vec<char> = raw.chars().collect();
+    // Quote prefix: `>` each optionally followed by one space.
+    let mut pos = 0;
+    let mut depth = 0;
+    while chars.get(pos) == Some(&'>') {
+        depth += 1;
+        pos += 1;
+        if chars.get(pos) == Some(&' ') {
+            pos += 1;
+        }
+    }
+    // Expand tabs relative to the start of the quoted text, keeping each column's origin.
+    let mut expanded: Vec<(char, usize)> = Vec::with_capacity(chars.len());
+    for (i, &c) in chars.iter().enumerate().skip(pos) {
+        if c == '\t' {
+            let n = 8 - expanded.len() % 8;
+            expanded.extend(std::iter::repeat_n((' ', i + 1), n));
+        } else {
+            expanded.push((c, i + 1));
+        }
+    }
+    let mut cells = Vec::new();
+    let mut i = 0;
+    while i < expanded.len() {
+        if expanded[i].0 == ' ' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i;
+        while i < expanded.len() {
+            if expanded[i].0 == ' ' {
+                if expanded.get(i + 1).is_none_or(|c| c.0 == ' ') {
+                    break;
+                }
+            } else {
+                end = i + 1;
+            }
+            i += 1;
+        }
+        let text: String = expanded[start..end].iter().map(|c| c.0).collect();
+        if text.trim().is_empty() {
+            // Other whitespace (a stray \r, no-break spaces) is not a cell.
+            continue;
+        }
+        cells.push(Cell {
+            col: start,
+            orig: expanded[start].1,
+            text,
+        });
+    }
+    let content: String = expanded.iter().map(|c| c.0).collect();
+    let content_orig = cells.first().map_or(pos + 1, |c| c.orig);
+    Line {
+        no,
+        depth,
+        cells,
+        content: content.trim().to_string(),
+        content_orig,
+    }
+}
+
+fn at(line: usize, col: usize, message: impl std::fmt::Display) -> FormatError {
+    FormatError(format!("line {line}, column {col}: {message}"))
+}
+
+/// Whitespace runs become one space; the ends are trimmed.
+fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Appends a wrapped line's text: with a space, or with none after a hyphen that ends a word part.
+fn append(acc: &mut String, piece: &str) {
+    let piece = piece.trim();
+    if piece.is_empty() {
+        return;
+    }
+    if !acc.is_empty() && !ends_with_word_hyphen(acc) {
+        acc.push(' ');
+    }
+    acc.push_str(piece);
+}
+
+fn ends_with_word_hyphen(text: &str) -> bool {
+    let mut rev = text.chars().rev();
+    rev.next() == Some('-') && rev.next().is_some_and(char::is_alphanumeric)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Finding and reading a diagram.
+
+/// The CPU number in a header cell (`CPU0`, `cpu3`).
+fn cpu_name(text: &str) -> Option<usize> {
+    let digits = text
+        .get(..3)?
+        .eq_ignore_ascii_case("cpu")
+        .then(|| &text[3..])?;
+    if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+fn is_rule(line: &Line) -> bool {
+    !line.blank()
+        && line
+            .cells
+            .iter()
+            .all(|c| c.text.len() >= 2 && c.text.chars().all(|ch| ch == '-'))
+}
+
+/// Whether line `i` is a header row: every cell a CPU name, and either two names or a rule below.
+fn is_header(lines: &[Line], i: usize) -> bool {
+    let line = &lines[i];
+    !line.blank()
+        && line.cells.iter().all(|c| cpu_name(&c.text).is_some())
+        && (line.cells.len() >= 2 || lines.get(i + 1).is_some_and(is_rule))
+}
+
+fn is_condition(text: &str) -> bool {
+    text.contains(['!', '&', '|', '=', '<', '>'])
+}
+
+fn looks_like_prose(text: &str) -> bool {
+    text.split_whitespace().count() >= 4 || text.ends_with(':') || text.ends_with('.')
+}
+
+fn known_actions() -> String {
+    Action::ALL
+        .iter()
+        .map(|a| a.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn next_diagram(lines: &[Line], from: usize) -> Result<Option<Imported>, FormatError> {
+    let Some(h) = (from..lines.len()).find(|&i| is_header(lines, i)) else {
+        return Ok(None);
+    };
+    let header = &lines[h];
+    let cols: Vec<usize> = header.cells.iter().map(|c| c.col).collect();
+    for (i, c) in header.cells.iter().enumerate() {
+        if i >= MAX_CPUS {
+            return Err(at(
+                header.no,
+                c.orig,
+                format!(
+                    "the header names {} CPUs; a scenario has at most {MAX_CPUS}",
+                    header.cells.len()
+                ),
+            ));
+        }
+        if cpu_name(&c.text) != Some(i) {
+            return Err(at(
+                header.no,
+                c.orig,
+                format!(
+                    "expected CPU{i}, found `{}`: the lanes are CPU0, CPU1, … from the left",
+                    c.text
+                ),
+            ));
+        }
+    }
+    let (title, initial) = preamble(lines, from, h)?;
+    let mut reader = Reader::new(header, cols);
+    let mut i = h + 1;
+    if lines.get(i).is_some_and(is_rule) {
+        i += 1;
+        if let Some(labels) = lines
+            .get(i)
+            .filter(|l| reader.is_label_row(l, lines.get(i + 1)))
+        {
+            reader.read_labels(labels);
+            i += 1;
+        }
+    }
+    let mut last = i.max(h + 1);
+    let mut paragraph_start = true;
+    while let Some(line) = lines.get(i) {
+        if line.blank() {
+            reader.blank_line(line)?;
+            paragraph_start = true;
+            i += 1;
+            continue;
+        }
+        // Inside a note every line is the note's, whatever it looks like.
+        let in_note = reader.open.iter().any(Option::is_some);
+        if line.depth != header.depth
+            || line.cells[0].col < reader.cols[0]
+            || (!in_note && is_header(lines, i))
+            || (!in_note && paragraph_start && reader.opens_with_prose(line))
+        {
+            break;
+        }
+        reader.row(line)?;
+        paragraph_start = false;
+        last = i + 1;
+        i += 1;
+    }
+    reader.finish(
+        lines
+            .get(last.saturating_sub(1))
+            .map_or(header.no, |l| l.no),
+    )?;
+    let (steps, step_lines) = reader.steps()?;
+    let mut scenario = Scenario {
+        version: FORMAT_VERSION,
+        title,
+        cpus: reader.cols.len(),
+        labels: reader.labels,
+        initial,
+        steps,
+    };
+    while scenario.labels.last().is_some_and(String::is_empty) {
+        scenario.labels.pop();
+    }
+    if let Err(e) = scenario.validate() {
+        return Err(match e.step.and_then(|s| step_lines.get(s)) {
+            Some(line) => FormatError(format!("line {line}: {}", e.message)),
+            None => FormatError(format!("line {}: {}", header.no, e.message)),
+        });
+    }
+    Ok(Some(Imported {
+        scenario,
+        header_line: header.no,
+        last_line: last.max(h + 1),
+        conditions: reader.conditions,
+    }))
+}
+
+/// The title and initial state from the paragraph just above the header.
+fn preamble(
+    lines: &[Line],
+    from: usize,
+    header: usize,
+) -> Result<(Option<String>, InitialState), FormatError> {
+    let depth = lines[header].depth;
+    let mut end = header;
+    while end > from && lines[end - 1].blank() {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > from && !lines[start - 1].blank() && lines[start - 1].depth == depth {
+        start -= 1;
+    }
+    let mut paragraph = &lines[start..end];
+    let mut initial = InitialState::default();
+    if let Some(last) = paragraph.last() {
+        let c = &last.content;
+        if c.get(..8)
+            .is_some_and(|p| p.eq_ignore_ascii_case("initial:"))
+        {
+            initial = parse_initial(last)?;
+            paragraph = &paragraph[..paragraph.len() - 1];
+        }
+    }
+    let mut title = String::new();
+    for line in paragraph {
+        append(&mut title, &line.content);
+    }
+    let mut title = normalize(&title);
+    if title.ends_with(':') {
+        title.pop();
+    }
+    let title =
+        (!title.is_empty() && title.chars().count() <= crate::scenario::MAX_TEXT).then_some(title);
+    Ok((title, initial))
+}
+
+const INITIAL_KEYS: [&str; 11] = [
+    "present",
+    "write",
+    "dirty",
+    "young",
+    "soft_dirty",
+    "pg_dirty",
+    "in_page_cache",
+    "mem",
+    "disk",
+    "tlb_flush_pending",
+    "tlb",
+];
+
+fn parse_initial(line: &Line) -> Result<InitialState, FormatError> {
+    let mut init = InitialState::default();
+    let body = &line.content[8..];
+    let mut offset = 8;
+    let mut seen = [false; INITIAL_KEYS.len()];
+    for token in body.split(' ') {
+        let col = line.content_orig + line.content[..offset].chars().count();
+        offset += token.len() + 1;
+        if token.is_empty() {
+            continue;
+        }
+        let (key, value) = token.split_once('=').ok_or_else(|| {
+            at(
+                line.no,
+                col,
+                format!("`{token}` should be key=value, such as dirty=false"),
+            )
+        })?;
+        let k = INITIAL_KEYS.iter().position(|x| *x == key).ok_or_else(|| {
+            at(
+                line.no,
+                col,
+                format!(
+                    "unknown initial-state field `{key}`; known: {}",
+                    INITIAL_KEYS.join(", ")
+                ),
+            )
+        })?;
+        if std::mem::replace(&mut seen[k], true) {
+            return Err(at(line.no, col, format!("`{key}` is set twice")));
+        }
+        let bad = |what: &str| at(line.no, col, format!("`{key}` takes {what}, not `{value}`"));
+        let boolean = || match value {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(bad("true or false")),
+        };
+        let number = || value.parse::<u32>().map_err(|_| bad("a number"));
+        match key {
+            "present" => init.present = Some(boolean()?),
+            "write" => init.write = Some(boolean()?),
+            "dirty" => init.dirty = Some(boolean()?),
+            "young" => init.young = Some(boolean()?),
+            "soft_dirty" => init.soft_dirty = Some(boolean()?),
+            "pg_dirty" => init.pg_dirty = Some(boolean()?),
+            "in_page_cache" => init.in_page_cache = Some(boolean()?),
+            "mem" => init.mem = Some(number()?),
+            "disk" => init.disk = Some(number()?),
+            "tlb_flush_pending" => init.tlb_flush_pending = Some(number()?),
+            _ => {
+                let entries = value
+                    .split(',')
+                    .filter(|_| !value.is_empty())
+                    .map(|e| match e {
+                        "-" => Ok(None),
+                        "r" => Ok(Some(TlbEntry {
+                            writable: false,
+                            dirty: false,
+                        })),
+                        "d" => Ok(Some(TlbEntry {
+                            writable: false,
+                            dirty: true,
+                        })),
+                        "w" => Ok(Some(TlbEntry {
+                            writable: true,
+                            dirty: false,
+                        })),
+                        "wd" => Ok(Some(TlbEntry {
+                            writable: true,
+                            dirty: true,
+                        })),
+                        _ => Err(bad(
+                            "a comma-separated list of -, r, d, w, wd (one per CPU)",
+                        )),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                if entries.len() > MAX_CPUS {
+                    return Err(bad("at most 8 entries"));
+                }
+                init.tlb = Some(entries);
+            }
+        }
+    }
+    Ok(init)
+}
+
+/// A note being read: its text so far, and what it belongs to.
+struct Open {
+    step: usize,
+    /// The step is a placeholder that the note's text must name.
+    names_action: bool,
+    text: String,
+    line: usize,
+    col: usize,
+}
+
+/// The state of reading one diagram's body.
+struct Reader {
+    header_line: usize,
+    cols: Vec<usize>,
+    labels: Vec<String>,
+    /// Steps in order; `None` for a bracket whose text is not read to its end yet.
+    steps: Vec<Option<Step>>,
+    step_lines: Vec<usize>,
+    /// Per lane, the last action of the current paragraph.
+    last_action: Vec<Option<usize>>,
+    open: Vec<Option<Open>>,
+    conditions: Vec<Condition>,
+}
+
+impl Reader {
+    fn new(header: &Line, cols: Vec<usize>) -> Reader {
+        let lanes = cols.len();
+        Reader {
+            header_line: header.no,
+            cols,
+            labels: Vec::new(),
+            steps: Vec::new(),
+            step_lines: Vec::new(),
+            last_action: vec![None; lanes],
+            open: (0..lanes).map(|_| None).collect(),
+            conditions: Vec::new(),
+        }
+    }
+
+    fn lane(&self, col: usize) -> usize {
+        self.cols.iter().rposition(|&c| c <= col + 1).unwrap_or(0)
+    }
+
+    /// The line's cells grouped by lane, left to right: text a lane's cell spilled across two cells
+    /// (a double space inside a note) is read as one.
+    fn groups(&self, line: &Line) -> Vec<(usize, Cell)> {
+        let mut out: Vec<(usize, Cell)> = Vec::new();
+        for cell in &line.cells {
+            let lane = self.lane(cell.col);
+            match out.last_mut() {
+                Some((l, prev)) if *l == lane => {
+                    prev.text.push(' ');
+                    prev.text.push_str(&cell.text);
+                }
+                _ => out.push((lane, cell.clone())),
+            }
+        }
+        out
+    }
+
+    /// A label row sits right under the rule, is followed by a blank line (or nothing), and opens no
+    /// note. Its place, not its words, makes it one: `writeback` is a fine caption.
+    fn is_label_row(&self, line: &Line, next: Option<&Line>) -> bool {
+        !line.blank()
+            && next.is_none_or(Line::blank)
+            && !line.cells.iter().any(|c| c.text.starts_with('['))
+    }
+
+    fn read_labels(&mut self, line: &Line) {
+        let mut labels = vec![String::new(); self.cols.len()];
+        for (lane, cell) in self.groups(line) {
+            append(&mut labels[lane], &cell.text);
+        }
+        self.labels = labels.iter().map(|l| normalize(l)).collect();
+    }
+
+    fn opens_with_prose(&self, line: &Line) -> bool {
+        let Some((lane, cell)) = self.groups(line).into_iter().next() else {
+            return false;
+        };
+        let t = cell.text.trim();
+        self.open[lane].is_none()
+            && !t.starts_with('[')
+            && !t.contains('[')
+            && !is_condition(t)
+            && Action::parse(t).is_none()
+            && looks_like_prose(t)
+    }
+
+    fn blank_line(&mut self, line: &Line) -> Result<(), FormatError> {
+        if let Some(o) = self.open.iter().flatten().next() {
+            return Err(at(
+                o.line,
+                o.col,
+                format!(
+                    "the note opened here is not closed with `]` before the blank line {}",
+                    line.no
+                ),
+            ));
+        }
+        self.last_action.iter_mut().for_each(|a| *a = None);
+        Ok(())
+    }
+
+    fn push(&mut self, step: Option<Step>, line: usize, col: usize) -> Result<usize, FormatError> {
+        if self.steps.len() >= MAX_STEPS {
+            return Err(at(
+                line,
+                col,
+                format!("more than {MAX_STEPS} steps; a scenario has at most {MAX_STEPS}"),
+            ));
+        }
+        self.steps.push(step);
+        self.step_lines.push(line);
+        Ok(self.steps.len() - 1)
+    }
+
+    fn row(&mut self, line: &Line) -> Result<(), FormatError> {
+        for (lane, cell) in self.groups(line) {
+            self.cell(lane, &cell, line.no)?;
+        }
+        Ok(())
+    }
+
+    fn cell(&mut self, lane: usize, cell: &Cell, line: usize) -> Result<(), FormatError> {
+        let mut rest = cell.text.trim();
+        let mut col = cell.orig;
+        loop {
+            if let Some(open) = self.open[lane].as_mut() {
+                match rest.find(']') {
+                    None => {
+                        append(&mut open.text, rest);
+                        return Ok(());
+                    }
+                    Some(i) => {
+                        append(&mut open.text, &rest[..i]);
+                        col += rest[..=i].chars().count();
+                        rest = &rest[i + 1..];
+                        self.close(lane)?;
+                        let trimmed = rest.trim_start();
+                        col += rest.chars().count() - trimmed.chars().count();
+                        rest = trimmed;
+                        if rest.is_empty() {
+                            return Ok(());
+                        }
+                        if !rest.starts_with('[') {
+                            return Err(at(
+                                line,
+                                col,
+                                format!(
+                                    "unexpected text `{rest}` after a note's `]`; put it on its own row"
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            if let Some(body) = rest.strip_prefix('[') {
+                let (step, names_action) = match self.last_action[lane] {
+                    Some(s) => (s, false),
+                    None => (self.push(None, line, col)?, true),
+                };
+                self.open[lane] = Some(Open {
+                    step,
+                    names_action,
+                    text: String::new(),
+                    line,
+                    col,
+                });
+                rest = body;
+                col += 1;
+                continue;
+            }
+            if is_condition(rest) {
+                self.conditions.push(Condition {
+                    line,
+                    step: self.last_action[lane],
+                    text: rest.to_string(),
+                });
+                return Ok(());
+            }
+            // An action, possibly with its note on the same row: `Write to page [using stale PTE]`.
+            let (name, note) = match rest.find('[') {
+                Some(i) => (rest[..i].trim_end(), Some(&rest[i..])),
+                None => (rest, None),
+            };
+            let action = Action::parse(name).ok_or_else(|| {
+                at(
+                    line,
+                    col,
+                    format!("unknown action `{name}`; known: {}", known_actions()),
+                )
+            })?;
+            let step = self.push(Some(Step::new(lane, action)), line, col)?;
+            self.last_action[lane] = Some(step);
+            match note {
+                None => return Ok(()),
+                Some(n) => {
+                    col += rest[..rest.len() - n.len()].chars().count();
+                    rest = n;
+                }
+            }
+        }
+    }
+
+    fn close(&mut self, lane: usize) -> Result<(), FormatError> {
+        let Some(open) = self.open[lane].take() else {
+            return Ok(());
+        };
+        let text = normalize(&open.text);
+        if open.names_action {
+            let action = Action::parse(&text).ok_or_else(|| {
+                at(
+                    open.line,
+                    open.col,
+                    format!(
+                        "the note `[{text}]` is under no action of CPU{lane} in its paragraph, and does not name \
+                         an action; known: {}",
+                        known_actions()
+                    ),
+                )
+            })?;
+            if let Some(slot) = self.steps.get_mut(open.step) {
+                *slot = Some(Step {
+                    cpu: lane,
+                    action,
+                    note: Some(text),
+                });
+            }
+            self.last_action[lane] = Some(open.step);
+        } else if let Some(Some(step)) = self.steps.get_mut(open.step) {
+            step.note = Some(match step.note.take() {
+                Some(prev) if !prev.is_empty() && !text.is_empty() => format!("{prev} {text}"),
+                Some(prev) if text.is_empty() => prev,
+                _ => text,
+            });
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, last_line: usize) -> Result<(), FormatError> {
+        match self.open.iter().flatten().next() {
+            Some(o) => Err(at(
+                o.line,
+                o.col,
+                format!("the note opened here is never closed with `]` (the diagram ends at line {last_line})"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn steps(&self) -> Result<(Vec<Step>, Vec<usize>), FormatError> {
+        let mut steps = Vec::with_capacity(self.steps.len());
+        for (i, s) in self.steps.iter().enumerate() {
+            match s {
+                Some(s) => steps.push(s.clone()),
+                None => {
+                    let line = self.step_lines.get(i).copied().unwrap_or(self.header_line);
+                    return Err(FormatError(format!(
+                        "line {line}: a note that names no action"
+                    )));
+                }
+            }
+        }
+        Ok((steps, self.step_lines.clone()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Export.
+
+/// A piece of text between two places a line may break, and how it joins the piece before it.
+struct Unit {
+    text: String,
+    /// `" "` or `""` (after a hyphen inside a word).
+    sep: &'static str,
+    /// Whether a line may end just before it.
+    breakable: bool,
+}
+
+/// The break opportunities of `text` (already normalized): at spaces, and after a hyphen that follows a
+/// letter or digit inside a word. A space after such a hyphen is never a break, since the importer
+/// would read the hyphen as a wrapped word's.
+fn units(text: &str) -> Vec<Unit> {
+    let mut out: Vec<Unit> = Vec::new();
+    for word in text.split(' ') {
+        let after_hyphen = out
+            .last()
+            .is_some_and(|u: &Unit| ends_with_word_hyphen(&u.text));
+        let mut first = true;
+        let mut piece = String::new();
+        let chars: Vec<char> = word.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            piece.push(c);
+            let inner_hyphen =
+                c == '-' && i > 0 && chars[i - 1].is_alphanumeric() && i + 1 < chars.len();
+            if inner_hyphen {
+                out.push(Unit {
+                    text: std::mem::take(&mut piece),
+                    sep: if first { " " } else { "" },
+                    breakable: !first || !after_hyphen,
+                });
+                first = false;
+            }
+        }
+        out.push(Unit {
+            text: piece,
+            sep: if first { " " } else { "" },
+            breakable: !first || !after_hyphen,
+        });
+    }
+    if let Some(u) = out.first_mut() {
+        u.sep = "";
+    }
+    out
+}
+
+/// Greedy wrapping: the first line gets `first` columns, the others `rest`; a unit longer than the
+/// width overflows rather than being cut.
+fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut cur_len = 0;
+    for u in units(text) {
+        let len = u.text.chars().count();
+        let width = if lines.is_empty() { first } else { rest };
+        if cur_len > 0 && u.breakable && cur_len + u.sep.len() + len > width {
+            lines.push(std::mem::take(&mut cur));
+            cur_len = 0;
+        } else {
+            cur.push_str(u.sep);
+            cur_len += u.sep.len();
+        }
+        cur.push_str(&u.text);
+        cur_len += len;
+    }
+    lines.push(cur);
+    lines
+}
+
+fn longest_unit(text: &str) -> usize {
+    units(text)
+        .iter()
+        .map(|u| u.text.chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+/// A note as export writes it: normalized, brackets replaced by parentheses.
+fn clean_note(note: &str) -> String {
+    normalize(&note.replace('[', "(").replace(']', ")"))
+}
+
+/// Whether title lines read back as a title: none may look like a header row, an `initial:` line or
+/// a quote. The rare title that fails is written after `Title: `, which keeps the diagram intact.
+fn title_is_safe(lines: &[String]) -> bool {
+    lines.iter().all(|l| {
+        let line = split_line(0, l);
+        !l.starts_with('>')
+            && !line.cells.iter().all(|c| cpu_name(&c.text).is_some())
+            && !l
+                .get(..8)
+                .is_some_and(|p| p.eq_ignore_ascii_case("initial:"))
+    })
+}
+
+fn initial_line(init: &InitialState) -> Option<String> {
+    if init.is_default() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let bools = [
+        init.present,
+        init.write,
+        init.dirty,
+        init.young,
+        init.soft_dirty,
+        init.pg_dirty,
+        init.in_page_cache,
+    ];
+    for (key, v) in INITIAL_KEYS.iter().zip(bools) {
+        if let Some(v) = v {
+            parts.push(format!("{key}={v}"));
+        }
+    }
+    for (key, v) in INITIAL_KEYS[7..10]
+        .iter()
+        .zip([init.mem, init.disk, init.tlb_flush_pending])
+    {
+        if let Some(v) = v {
+            parts.push(format!("{key}={v}"));
+        }
+    }
+    if let Some(tlb) = &init.tlb {
+        let entries: Vec<&str> = tlb
+            .iter()
+            .map(|e| match e {
+                None => "-",
+                Some(TlbEntry {
+                    writable: false,
+                    dirty: false,
+                }) => "r",
+                Some(TlbEntry {
+                    writable: false,
+                    dirty: true,
+                }) => "d",
+                Some(TlbEntry {
+                    writable: true,
+                    dirty: false,
+                }) => "w",
+                Some(TlbEntry {
+                    writable: true,
+                    dirty: true,
+                }) => "wd",
+            })
+            .collect();
+        parts.push(format!("tlb={}", entries.join(",")));
+    }
+    Some(format!("initial: {}", parts.join(" ")))
+}
+
+/// Writes a scenario as a diagram in the seed's style: lanes 12 columns apart (narrower only to stay
+/// within [`WIDTH`]), notes wrapped in their lane, a blank line wherever the CPU changes.
+///
+/// Steps, notes, lane labels, the title and the initial state all come back through [`import`],
+/// as long as the texts are representable (see [`note_is_representable`]): other notes are written
+/// normalized, with `[` `]` turned into `(` `)`. The scenario should be valid; CPUs beyond 8 and steps on
+/// CPUs the scenario lacks are drawn in the last lane.
+pub fn export(scenario: &Scenario) -> String {
+    let lanes = scenario.cpus.clamp(1, MAX_CPUS);
+    let lane_of = |cpu: usize| cpu.min(lanes - 1);
+    let notes: Vec<Option<String>> = scenario
+        .steps
+        .iter()
+        .map(|s| s.note.as_deref().map(clean_note))
+        .collect();
+    // The bracket-only form: a note that names its own action.
+    let bracket_form: Vec<bool> = scenario
+        .steps
+        .iter()
+        .zip(&notes)
+        .map(|(s, n)| {
+            n.as_deref()
+                .is_some_and(|n| Action::parse(n) == Some(s.action))
+        })
+        .collect();
+
+    // Pitch: as in the seed unless a lane's text would cross the margin.
+    let mut need = vec![4usize; lanes];
+    for ((s, n), bracket) in scenario.steps.iter().zip(&notes).zip(&bracket_form) {
+        let lane = lane_of(s.cpu);
+        if !bracket {
+            need[lane] = need[lane].max(s.action.label().chars().count());
+        }
+        if let Some(n) = n {
+            need[lane] = need[lane].max(longest_unit(n) + 2);
+        }
+    }
+    let fits = |p: usize| (0..lanes).all(|i| INDENT + i * p + need[i] <= WIDTH);
+    let mut pitch = PITCH;
+    while pitch > MIN_PITCH && !fits(pitch) {
+        pitch -= 1;
+    }
+    let labels: Vec<(usize, String)> = scenario
+        .labels
+        .iter()
+        .take(lanes)
+        .enumerate()
+        .map(|(i, l)| (i, clean_note(l)))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    for pair in labels.windows(2) {
+        let (i, a) = &pair[0];
+        let gap = pair[1].0 - i;
+        pitch = pitch.max((a.chars().count() + 2).div_ceil(gap));
+    }
+    let col = |lane: usize| INDENT + lane * pitch;
+
+    let mut out = String::new();
+    let mut line = |text: &str| {
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    let mut preamble = false;
+    if let Some(title) = scenario.title.as_deref().map(normalize) {
+        if !title.is_empty() {
+            // Import drops one trailing colon ("Case a:"), so a title ending in one gets another.
+            let title = if title.ends_with(':') {
+                format!("{title}:")
+            } else {
+                title
+            };
+            let mut lines = wrap(&title, WIDTH, WIDTH);
+            if !title_is_safe(&lines) {
+                lines = wrap(&format!("Title: {title}"), WIDTH, WIDTH);
+            }
+            for l in lines {
+                line(&l);
+            }
+            preamble = true;
+        }
+    }
+    if let Some(init) = initial_line(&scenario.initial) {
+        line(&init);
+        preamble = true;
+    }
+    if preamble {
+        line("");
+    }
+    let row = |cells: &[(usize, String)]| {
+        let mut s = String::new();
+        for (lane, text) in cells {
+            let c = col(*lane);
+            let len = s.chars().count();
+            if len < c {
+                s.extend(std::iter::repeat_n(' ', c - len));
+            } else if len > 0 {
+                s.push_str("  ");
+            }
+            s.push_str(text);
+        }
+        s
+    };
+    line(&row(&(0..lanes)
+        .map(|i| (i, format!("CPU{i}")))
+        .collect::<Vec<_>>()));
+    line(&row(&(0..lanes)
+        .map(|i| (i, "----".to_string()))
+        .collect::<Vec<_>>()));
+    if !labels.is_empty() {
+        line(&row(&labels));
+    }
+    let mut prev_lane = None;
+    for (i, s) in scenario.steps.iter().enumerate() {
+        let lane = lane_of(s.cpu);
+        if prev_lane != Some(lane) || bracket_form[i] {
+            line("");
+        }
+        prev_lane = Some(lane);
+        if !bracket_form[i] {
+            line(&row(&[(lane, s.action.label().to_string())]));
+        }
+        if let Some(n) = &notes[i] {
+            let room = WIDTH.saturating_sub(col(lane)).min(NOTE_WIDTH);
+            let width = room.max(longest_unit(n) + 2);
+            for (k, l) in wrap(&format!("[{n}]"), width, width - 1).iter().enumerate() {
+                let text = if k == 0 { l.clone() } else { format!(" {l}") };
+                line(&row(&[(lane, text)]));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples::{example, EXAMPLES};
+
+    #[test]
+    fn units_break_at_spaces_and_inner_hyphens() {
+        let u: Vec<(String, &str, bool)> = units("sees write-protected PTE")
+            .into_iter()
+            .map(|u| (u.text, u.sep, u.breakable))
+            .collect();
+        assert_eq!(
+            u,
+            vec![
+                ("sees".into(), "", true),
+                ("write-".into(), " ", true),
+                ("protected".into(), "", true),
+                ("PTE".into(), " ", true)
+            ]
+        );
+        // A space after a word's hyphen is not a break: the importer would glue the words.
+        let u = units("pre- and post");
+        assert!(!u[1].breakable);
+    }
+
+    #[test]
+    fn wrapping_round_trips_through_append() {
+        for text in [
+            "h/w tries to set the dirty bit but sees write-protected PTE, page fault",
+            "pre- and post-fix x--y a - b",
+            "a",
+        ] {
+            for width in 3..30 {
+                let mut back = String::new();
+                for l in wrap(text, width, width) {
+                    append(&mut back, &l);
+                }
+                assert_eq!(back, text, "width {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn examples_round_trip_through_export() {
+        for e in EXAMPLES {
+            let s = e.scenario();
+            let text = export(&s);
+            assert!(
+                text.lines().all(|l| l.chars().count() <= WIDTH),
+                "{}:\n{text}",
+                e.name
+            );
+            assert_eq!(import(&text).unwrap(), s, "{}:\n{text}", e.name);
+        }
+    }
+
+    #[test]
+    fn export_looks_like_the_seed() {
+        let text = export(&example("example-1").unwrap());
+        let want_start = "Example 1: memory corruption is still possible with patch 4 & 6\n\
+                          \n  CPU0        CPU1        CPU2        CPU3\
+                          \n  ----        ----        ----        ----\
+                          \n  userspace                           page writeback\
+                          \n\
+                          \n  [cache writable PTE in TLB]\
+                          \n\
+                          \n              inc_tlb_flush_pending()\
+                          \n              clean_record_pte()\
+                          \n              pte_mkclean()\n";
+        assert!(text.starts_with(want_start), "{text}");
+    }
+
+    #[test]
+    fn unknown_actions_are_reported_with_line_and_column() {
+        let text = "  CPU0        CPU1\n  ----        ----\n\n              madvise_free()\n";
+        let e = import(text).unwrap_err().0;
+        assert!(
+            e.starts_with(
+                "line 4, column 15: unknown action `madvise_free()`; known: cache PTE in TLB,"
+            ),
+            "{e}"
+        );
+    }
+}
