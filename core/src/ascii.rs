@@ -851,7 +851,7 @@ fn units(text: &str) -> Vec<Unit> {
 
 /// Greedy wrapping: the first line gets `first` columns, the others `rest`; a unit longer than the
 /// width overflows rather than being cut.
-fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut cur_len = 0;

@@ -22,6 +22,7 @@ pub mod model;
 pub mod scenario;
 pub mod share;
 pub mod state;
+pub mod svg;
 pub mod trace;
 pub mod variant;
 
