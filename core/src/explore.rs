@@ -335,12 +335,10 @@ pub fn explore(
 ) -> Result<Report, ScenarioError> {
     let initial = scenario.validate()?;
     let ctx = Ctx::new(scenario, *variant, *options, initial)?;
-    if options.abstraction {
-        if let Some(packer) = Packer::new(&ctx) {
-            return Ok(ctx.search(&packer, &mut on_progress));
-        }
+    match Packer::new(&ctx) {
+        Some(packer) => Ok(ctx.search(&packer, &mut on_progress)),
+        None => Ok(ctx.search(&RawCodec, &mut on_progress)),
     }
-    Ok(ctx.search(&RawCodec, &mut on_progress))
 }
 
 /// [`explore`] under every preset on `arch`: which kernels are safe for all interleavings, each unsafe
@@ -400,6 +398,19 @@ impl std::error::Error for MinimizeError {}
 /// diagram worth posting. A removal that makes the timeline invalid (a finish without its gather, a
 /// counter below zero) does not keep the verdict. Lanes and the initial state are kept.
 pub fn minimize(scenario: &Scenario, variant: &Variant) -> Result<Scenario, MinimizeError> {
+    minimize_with(scenario, variant, false)
+}
+
+/// [`minimize`], optionally keeping writeback whole: the model lets `write page to disk` run without
+/// `page_mkclean_one`, so a 1-minimal timeline often drops the mkclean, and the race it shows then
+/// happens under every variant. With `keep_writeback_pairs`, a `write page to disk` and the
+/// `page_mkclean_one` right before it on the same CPU (what `clear_page_dirty_for_io` does) are
+/// removed only together, and the result is 1-minimal over steps and such pairs.
+pub fn minimize_with(
+    scenario: &Scenario,
+    variant: &Variant,
+    keep_writeback_pairs: bool,
+) -> Result<Scenario, MinimizeError> {
     let kind = |s: &Scenario| -> Option<Bad> {
         match run(s, variant).ok()?.verdict {
             Verdict::Lost { .. } => Some(Bad::Lost),
@@ -418,21 +429,55 @@ pub fn minimize(scenario: &Scenario, variant: &Variant) -> Result<Scenario, Mini
     let mut best = scenario.clone();
     loop {
         let mut changed = false;
-        // From the end: the steps after the loss go first, in one sweep.
-        let mut i = best.steps.len();
-        while i > 0 {
-            i -= 1;
+        // Removal units from the end: the steps after the loss go first, in one sweep.
+        let mut units = removal_units(&best, keep_writeback_pairs);
+        while let Some(unit) = units.pop() {
             let mut candidate = best.clone();
-            candidate.steps.remove(i);
+            for &i in unit.iter().rev() {
+                candidate.steps.remove(i);
+            }
             if kind(&candidate) == Some(want) {
                 best = candidate;
                 changed = true;
+                // Indexes moved: recompute the units and keep those this sweep has not tried, the
+                // ones ending before the removed unit's last step (now at `cutoff` or later).
+                let cutoff = unit[unit.len() - 1] + 1 - unit.len();
+                units = removal_units(&best, keep_writeback_pairs);
+                units.retain(|u| u[u.len() - 1] < cutoff);
             }
         }
         if !changed {
             return Ok(best);
         }
     }
+}
+
+/// The step sets `minimize` tries to remove, each in ascending order, ordered by their last index.
+fn removal_units(s: &Scenario, keep_writeback_pairs: bool) -> Vec<Vec<usize>> {
+    let mut paired = vec![false; s.steps.len()];
+    let mut units = Vec::new();
+    let mut last_on_cpu: Vec<Option<usize>> = vec![None; s.cpus];
+    for (i, st) in s.steps.iter().enumerate() {
+        let prev = last_on_cpu.get(st.cpu).copied().flatten();
+        match prev {
+            Some(j)
+                if keep_writeback_pairs
+                    && st.action == Action::WritePageToDisk
+                    && s.steps[j].action == Action::PageMkcleanOne
+                    && !paired[j] =>
+            {
+                paired[j] = true;
+                paired[i] = true;
+                units.retain(|u: &Vec<usize>| u != &vec![j]);
+                units.push(vec![j, i]);
+            }
+            _ => units.push(vec![i]),
+        }
+        if let Some(slot) = last_on_cpu.get_mut(st.cpu) {
+            *slot = Some(i);
+        }
+    }
+    units
 }
 
 /// The number of ways to interleave programs of these lengths (saturating).
@@ -604,11 +649,15 @@ impl Codec for RawCodec {
     }
 }
 
-/// Canonical nodes packed into 128 bits, field widths sized to the scenario.
+/// Nodes packed into 128 bits, field widths sized to the scenario. Canonical nodes (abstraction on)
+/// leave out the bits the abstraction clears and keep one clamped version difference; exact nodes keep
+/// every bit and both versions.
 struct Packer {
     cpus: usize,
+    exact: bool,
     pc_bits: [u32; MAX_CPUS],
     pending_bits: u32,
+    /// Abstraction: the width and bias of `mem - disk`. Exact: the width of `mem` and of `disk`.
     version_bits: u32,
     version_bias: i64,
     initial: State,
@@ -620,19 +669,35 @@ fn bits_for(max: u64) -> u32 {
 
 impl Packer {
     fn new(ctx: &Ctx) -> Option<Packer> {
+        let exact = !ctx.options.abstraction;
         let mut pc_bits = [0; MAX_CPUS];
+        let per_cpu = if exact { 3 + 2 + 1 } else { 3 + 2 };
         let mut total = 0;
         for (bits, lane) in pc_bits.iter_mut().zip(&ctx.actions) {
             *bits = bits_for(lane.len() as u64);
-            total += *bits + 3 + 2;
+            total += *bits + per_cpu;
         }
-        let decs: u64 = ctx.decs_left.iter().map(|d| u64::from(d[0])).sum();
-        let writes: u64 = ctx.writes_left.iter().map(|w| u64::from(w[0])).sum();
-        let pending_bits = bits_for(decs + 2);
-        let version_bits = bits_for(writes + 2);
-        total += 6 + pending_bits + version_bits;
+        let count =
+            |f: fn(Action) -> bool| ctx.actions.iter().flatten().filter(|&&a| f(a)).count() as u64;
+        let writes = count(|a| a == Action::WriteToPage);
+        let (pending_bits, version_bits, versions) = if exact {
+            let raises = count(|a| matches!(a, Action::IncTlbFlushPending | Action::TlbGatherMmu));
+            let top = u64::from(ctx.initial.page.mem.max(ctx.initial.disk)) + writes;
+            let v = bits_for(top);
+            (
+                bits_for(u64::from(ctx.initial.tlb_flush_pending) + raises),
+                v,
+                2 * v,
+            )
+        } else {
+            let decs = count(decrements);
+            let v = bits_for(writes + 2);
+            (bits_for(decs + 2), v, v)
+        };
+        total += 6 + if exact { 2 } else { 0 } + pending_bits + versions;
         (total <= 128).then_some(Packer {
             cpus: ctx.cpus,
+            exact,
             pc_bits,
             pending_bits,
             version_bits,
@@ -678,6 +743,18 @@ impl Codec for Packer {
                 Some(MmuGather { raised_pending }) => 1 + u128::from(raised_pending),
             };
             put(g, 2);
+            if self.exact {
+                put(u128::from(s.deferred[c].recorded_pte), 1);
+            }
+        }
+        if self.exact {
+            put(u128::from(s.pte.young), 1);
+            put(u128::from(s.pte.soft_dirty), 1);
+            put(u128::from(s.page.mem), self.version_bits);
+            put(u128::from(s.disk), self.version_bits);
+        } else {
+            let version = i64::from(s.page.mem) - i64::from(s.disk) + self.version_bias;
+            put(version as u128, self.version_bits);
         }
         put(u128::from(s.pte.present), 1);
         put(u128::from(s.pte.write), 1);
@@ -686,8 +763,6 @@ impl Codec for Packer {
         put(u128::from(s.page.in_page_cache), 1);
         put(u128::from(n.lost), 1);
         put(u128::from(s.tlb_flush_pending), self.pending_bits);
-        let version = i64::from(s.page.mem) - i64::from(s.disk) + self.version_bias;
-        put(version as u128, self.version_bits);
         key
     }
 
@@ -703,31 +778,36 @@ impl Codec for Packer {
         for (c, pc) in pcs.iter_mut().enumerate().take(self.cpus) {
             *pc = take(self.pc_bits[c]) as u16;
             s.tlb[c] = tlb_decode(take(3));
-            s.deferred[c].recorded_pte = false;
             s.deferred[c].gather = match take(2) {
                 0 => None,
                 g => Some(MmuGather {
                     raised_pending: g == 2,
                 }),
             };
+            s.deferred[c].recorded_pte = self.exact && take(1) != 0;
+        }
+        if self.exact {
+            s.pte.young = take(1) != 0;
+            s.pte.soft_dirty = take(1) != 0;
+            s.page.mem = take(self.version_bits) as u32;
+            s.disk = take(self.version_bits) as u32;
+        } else {
+            s.pte.young = false;
+            s.pte.soft_dirty = false;
+            let version = take(self.version_bits) as i64 - self.version_bias;
+            (s.page.mem, s.disk) = if version >= 0 {
+                (version as u32, 0)
+            } else {
+                (0, (-version) as u32)
+            };
         }
         s.pte.present = take(1) != 0;
         s.pte.write = take(1) != 0;
         s.pte.dirty = take(1) != 0;
-        s.pte.young = false;
-        s.pte.soft_dirty = false;
         s.page.pg_dirty = take(1) != 0;
         s.page.in_page_cache = take(1) != 0;
         let lost = take(1) != 0;
         s.tlb_flush_pending = take(self.pending_bits) as u32;
-        let version = take(self.version_bits) as i64 - self.version_bias;
-        if version >= 0 {
-            s.page.mem = version as u32;
-            s.disk = 0;
-        } else {
-            s.page.mem = 0;
-            s.disk = (-version) as u32;
-        }
         Node {
             state: s,
             pcs,
@@ -794,8 +874,12 @@ struct Ctx<'a> {
     steps: Vec<Vec<usize>>,
     /// The footprint of each CPU's step at each counter.
     fp: Vec<Vec<Footprint>>,
-    /// The union of the footprints from each counter to the end (one more entry than steps).
-    future: Vec<Vec<Footprint>>,
+    /// Where CPU `m`'s step at counter `pc` starts in the flat tables below: `base[m] + pc`.
+    base: Vec<usize>,
+    /// `last_conflict[(base[m] + pc) * cpus + d]`: the last index in `d`'s program whose step conflicts
+    /// with `m`'s step at `pc` (-1 for none). `m`'s step conflicts with the rest of `d`'s program from
+    /// counter `pc_d` exactly when `pc_d <= last`: suffixes only shrink.
+    last_conflict: Vec<i16>,
     /// Decrementing steps from each counter on.
     decs_left: Vec<Vec<u32>>,
     /// Stores from each counter on.
@@ -834,7 +918,6 @@ impl<'a> Ctx<'a> {
         }
         let dead = options.abstraction;
         let mut fp = Vec::with_capacity(cpus);
-        let mut future = Vec::with_capacity(cpus);
         let mut decs_left = Vec::with_capacity(cpus);
         let mut writes_left = Vec::with_capacity(cpus);
         let mut reads_tlb = Vec::with_capacity(cpus);
@@ -845,24 +928,36 @@ impl<'a> Ctx<'a> {
                 .map(|&a| footprint(a, c, &variant, dead))
                 .collect();
             let n = lane.len();
-            let mut fut = vec![Footprint::default(); n + 1];
             let mut decs = vec![0u32; n + 1];
             let mut wr = vec![0u32; n + 1];
             let mut rt = vec![false; n + 1];
             let mut rg = vec![false; n + 1];
             for i in (0..n).rev() {
-                fut[i] = fut[i + 1].union(f[i]);
                 decs[i] = decs[i + 1] + u32::from(decrements(lane[i]));
                 wr[i] = wr[i + 1] + u32::from(lane[i] == Action::WriteToPage);
                 rt[i] = rt[i + 1] || lane[i] == Action::WriteToPage;
                 rg[i] = rg[i + 1] || matches!(lane[i], Action::TlbGatherMmu | Action::TlbFinishMmu);
             }
             fp.push(f);
-            future.push(fut);
             decs_left.push(decs);
             writes_left.push(wr);
             reads_tlb.push(rt);
             reads_gather.push(rg);
+        }
+        let mut base = Vec::with_capacity(cpus);
+        let mut last_conflict = Vec::new();
+        for (m, lane) in fp.iter().enumerate() {
+            base.push(last_conflict.len() / cpus.max(1));
+            for &f in lane {
+                for (d, other) in fp.iter().enumerate() {
+                    let last = if d == m {
+                        None
+                    } else {
+                        other.iter().rposition(|&g| f.conflicts(g))
+                    };
+                    last_conflict.push(last.map_or(-1, |j| j as i16));
+                }
+            }
         }
         Ok(Ctx {
             scenario,
@@ -874,7 +969,8 @@ impl<'a> Ctx<'a> {
             actions,
             steps: programs,
             fp,
-            future,
+            base,
+            last_conflict,
             decs_left,
             writes_left,
             reads_tlb,
@@ -929,22 +1025,27 @@ impl<'a> Ctx<'a> {
     /// The smallest persistent set of CPUs at `pcs` (fewest awake members first): a set whose next
     /// steps are independent of every remaining step of every CPU outside it.
     fn persistent(&self, pcs: &[u16; MAX_CPUS], enabled: u8, sleep: u8) -> u8 {
+        // needs[m]: the CPUs whose remaining steps conflict with m's next step.
+        let mut needs = [0u8; MAX_CPUS];
+        for m in Bits(enabled) {
+            let row = (self.base[m] + pcs[m] as usize) * self.cpus;
+            let last = &self.last_conflict[row..row + self.cpus];
+            for d in Bits(enabled & !(1 << m)) {
+                if pcs[d] as i16 <= last[d] {
+                    needs[m] |= 1 << d;
+                }
+            }
+        }
         let mut best = enabled;
         let mut best_cost = ((enabled & !sleep).count_ones(), enabled.count_ones());
-        for c0 in bit_iter(enabled) {
+        for c0 in Bits(enabled) {
             let mut set = 1u8 << c0;
-            let mut grew = true;
-            while grew {
-                grew = false;
-                for m in bit_iter(set) {
-                    let f = self.fp[m][pcs[m] as usize];
-                    for d in bit_iter(enabled & !set) {
-                        if f.conflicts(self.future[d][pcs[d] as usize]) {
-                            set |= 1 << d;
-                            grew = true;
-                        }
-                    }
+            loop {
+                let grown = Bits(set).fold(set, |acc, m| acc | needs[m]);
+                if grown == set {
+                    break;
                 }
+                set = grown;
             }
             let cost = ((set & !sleep).count_ones(), set.count_ones());
             if cost < best_cost {
@@ -959,7 +1060,7 @@ impl<'a> Ctx<'a> {
     fn independent_of(&self, pcs: &[u16; MAX_CPUS], enabled: u8, c: usize) -> u8 {
         let f = self.fp[c][pcs[c] as usize];
         let mut m = 0u8;
-        for u in bit_iter(enabled) {
+        for u in Bits(enabled) {
             if u != c && !f.conflicts(self.fp[u][pcs[u] as usize]) {
                 m |= 1 << u;
             }
@@ -1065,7 +1166,7 @@ impl<'a> Ctx<'a> {
                     enabled
                 };
                 let mut done = 0u8;
-                for c in bit_iter(explore) {
+                for c in Bits(explore) {
                     if report.transitions >= self.options.max_transitions {
                         report.outcome = Outcome::TransitionBudget {
                             limit: self.options.max_transitions,
@@ -1310,8 +1411,19 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn bit_iter(mask: u8) -> impl Iterator<Item = usize> {
-    (0..8).filter(move |&i| mask & (1 << i) != 0)
+/// The CPUs in a bitmask, lowest first.
+struct Bits(u8);
+
+impl Iterator for Bits {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let i = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(i)
+    }
 }
 
 #[cfg(test)]
@@ -1345,6 +1457,20 @@ mod tests {
                 lost: true,
             };
             ctx.canon(&mut n);
+            assert_eq!(packer.decode(&packer.encode(&n)), n, "{}", e.name);
+            // Exact nodes keep everything, a state after some steps included.
+            let ctx = Ctx::new(&s, Variant::default(), Options::exact(), initial).unwrap();
+            let packer = Packer::new(&ctx).unwrap();
+            let t = run(&s, &Variant::default()).unwrap();
+            let mut pcs = [0; MAX_CPUS];
+            for st in &s.steps[..3] {
+                pcs[st.cpu] += 1;
+            }
+            let n = Node {
+                state: t.states[2],
+                pcs,
+                lost: false,
+            };
             assert_eq!(packer.decode(&packer.encode(&n)), n, "{}", e.name);
         }
     }

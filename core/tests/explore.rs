@@ -7,7 +7,8 @@ use std::ops::ControlFlow;
 use proptest::prelude::*;
 use tlbrace_core::examples::example;
 use tlbrace_core::explore::{
-    explore, interleavings, matrix, minimize, Bad, Finding, Options, Outcome, PathCounts, Report,
+    explore, interleavings, matrix, minimize, minimize_with, Bad, Finding, Options, Outcome,
+    PathCounts, Report,
 };
 use tlbrace_core::{
     run, Action, Arch, InitialState, Preset, Scenario, State, Step, TlbEntry, Variant, Verdict,
@@ -302,6 +303,50 @@ fn minimised_example_1_is_one_minimal_and_still_lost() {
         }
     }
     assert!(minimize(&s, &Preset::YuFix.variant()).is_err());
+}
+
+#[test]
+fn minimising_with_writeback_pairs_keeps_clear_page_dirty_for_io_whole() {
+    // Plain minimisation drops page_mkclean_one (the model lets writeback run without it), leaving a
+    // race every variant has; keeping mkclean + writeback together leaves Example 1's race in seven
+    // steps. That one is lost under yu-fix too: minimising under will-4+6 dropped
+    // inc_tlb_flush_pending, and the fix relies on the cleaner announcing its deferred flush.
+    let s = example("example-1").unwrap();
+    let v = Preset::Will4And6.variant();
+    let plain = minimize(&s, &v).unwrap();
+    assert!(!plain
+        .steps
+        .iter()
+        .any(|st| st.action == Action::PageMkcleanOne));
+    assert!(matches!(
+        run(&plain, &Preset::YuFix.variant()).unwrap().verdict,
+        Verdict::Lost { .. }
+    ));
+    let paired = minimize_with(&s, &v, true).unwrap();
+    let actions: Vec<(usize, Action)> = paired.steps.iter().map(|st| (st.cpu, st.action)).collect();
+    assert_eq!(
+        actions,
+        vec![
+            (0, Action::CachePteInTlb),
+            (1, Action::CleanRecordPte),
+            (2, Action::PteWrprotect),
+            (3, Action::PageMkcleanOne),
+            (3, Action::WritePageToDisk),
+            (0, Action::WriteToPage),
+            (3, Action::DropCleanPage),
+        ]
+    );
+    assert!(matches!(
+        run(&paired, &v).unwrap().verdict,
+        Verdict::Lost { .. }
+    ));
+    assert_eq!(
+        run(&paired, &Preset::YuFix.variant())
+            .unwrap()
+            .verdict
+            .label(),
+        "lost"
+    );
 }
 
 #[test]
