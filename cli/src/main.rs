@@ -1,6 +1,7 @@
 //! `tlbrace`: the model on the command line, for scripts, CI and benchmarks.
 
 mod diagram;
+mod explore;
 mod load;
 
 use std::process::ExitCode;
@@ -31,6 +32,10 @@ enum Command {
     Variants,
     /// List the actions a lane can hold.
     Actions,
+    /// Search every interleaving of the per-CPU programs for one that loses data, per variant.
+    Explore(explore::ExploreArgs),
+    /// Shrink a losing timeline until no single step can be removed.
+    Minimize(explore::MinimizeArgs),
 }
 
 #[derive(clap::Args)]
@@ -70,6 +75,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cmd_run(&args),
+        Command::Explore(args) => explore::cmd_explore(&args),
+        Command::Minimize(args) => explore::cmd_minimize(&args),
         Command::Examples => {
             for e in EXAMPLES {
                 println!("{:<24} {}", e.name, e.description);
