@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# README command 2: every check the project has, in one run.
+#
+#   setup     build tools (scripts/setup-build.sh), Debian chromium + chromium-driver, `npm ci` in e2e/
+#   fmt       cargo fmt --all --check                                             (one check)
+#   clippy    cargo clippy --workspace --all-targets -- -D warnings               (one check)
+#   clippy-wasm  the same for the frontend on wasm32                              (one check)
+#   test      cargo test --workspace (native)                                     (each test)
+#   test-wasm the frontend's browser tests in headless Chromium (wasm-bindgen-test) (each test)
+#   build     trunk build --release                                               (one check)
+#   bundle    scripts/bundle-size.sh: gzip total within budget                    (one check)
+#   e2e       Playwright against dist/ served on 127.0.0.1                         (each test)
+#
+# A failing stage does not stop the run. Tests are counted from cargo's and wasm-bindgen-test's
+# `test result:` lines and from Playwright's JSON report; a stage that fails without reporting a
+# failed test (a compile error, a crash) counts as one failed check. Setup counts only if it fails.
+# The last line printed is `N passed, N failed`; the exit status is non-zero if anything failed.
+# Logs: target/test-logs/<stage>.log.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+LOGS="$ROOT/target/test-logs"
+mkdir -p "$LOGS"
+E2E_PORT="${E2E_PORT:-8391}"
+export E2E_PORT
+
+PASSED=0
+FAILED=0
+SUMMARY=()
+
+# record STAGE PASSED FAILED SECONDS
+record() {
+  PASSED=$((PASSED + $2))
+  FAILED=$((FAILED + $3))
+  SUMMARY+=("$(printf '%-12s %4d passed %4d failed %5d s' "$1" "$2" "$3" "$4")")
+}
+
+# run_stage NAME KIND COMMAND...   KIND: check (one check) | cargo (count `test result:` lines)
+#                                        | playwright (count from the JSON report)
+run_stage() {
+  local name=$1 kind=$2 log="$LOGS/$1.log" start=$SECONDS rc p=0 f=0
+  shift 2
+  printf '\n==> [%s] %s\n' "$name" "$*"
+  "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  case $kind in
+    check)
+      if [ "$rc" = 0 ]; then p=1; else f=1; fi
+      ;;
+    cargo)
+      read -r p f < <(sed -nE 's/.*test result: [A-Za-z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' "$log" |
+        awk '{ p += $1; f += $2 } END { print p + 0, f + 0 }')
+      ;;
+    playwright)
+      read -r p f < <(node -e '
+        try {
+          const s = require(process.argv[1]).stats;
+          console.log(s.expected + s.flaky, s.unexpected);
+        } catch { console.log(0, 0); }' "$ROOT/e2e/playwright-report/results.json")
+      ;;
+  esac
+  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+  record "$name" "$p" "$f" $((SECONDS - start))
+  printf '==> [%s] exit %s: %s passed, %s failed\n' "$name" "$rc" "$p" "$f"
+}
+
+setup() {
+  local start=$SECONDS ok=1
+  printf '\n==> [setup] build tools, chromium, e2e dependencies\n'
+  setup_build || ok=0
+  ensure_chromium || ok=0
+  ensure_e2e_deps || ok=0
+  if [ $ok = 1 ]; then
+    SUMMARY+=("$(printf '%-12s %-25s %5d s' setup ok $((SECONDS - start)))")
+  else
+    record setup 0 1 $((SECONDS - start))
+  fi
+}
+
+wasm_tests() {
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+    cargo test -p tlbrace-frontend --target wasm32-unknown-unknown --tests --no-fail-fast
+}
+
+e2e_tests() {
+  rm -f "$ROOT/e2e/playwright-report/results.json"
+  (cd "$ROOT/e2e" && npx playwright test)
+}
+
+total_start=$SECONDS
+setup
+run_stage fmt check cargo fmt --all --check
+run_stage clippy check cargo clippy --workspace --all-targets -- -D warnings
+run_stage clippy-wasm check cargo clippy -p tlbrace-frontend --target wasm32-unknown-unknown --all-targets -- -D warnings
+run_stage test cargo cargo test --workspace --no-fail-fast
+run_stage test-wasm cargo wasm_tests
+rm -rf "$ROOT/dist"
+run_stage build check trunk build --release
+run_stage bundle check scripts/bundle-size.sh
+run_stage e2e playwright e2e_tests
+
+printf '\n==> summary (%d s; logs in %s)\n' $((SECONDS - total_start)) "${LOGS#"$ROOT"/}"
+printf '  %s\n' "${SUMMARY[@]}"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
