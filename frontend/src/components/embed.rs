@@ -42,6 +42,20 @@ pub fn default_selection(runs: &[PresetRun]) -> usize {
         .unwrap_or(0)
 }
 
+/// A kernel function name with line-break opportunities after its underscores, so that a narrow lane
+/// wraps `inc_tlb_flush_pending()` as `inc_tlb_flush_` / `pending()` rather than mid-word.
+fn breakable(label: &str) -> Html {
+    let mut parts = label.split_inclusive('_').peekable();
+    let mut out = Vec::new();
+    while let Some(part) = parts.next() {
+        out.push(html! { { part } });
+        if parts.peek().is_some() {
+            out.push(html! { <wbr /> });
+        }
+    }
+    out.into_iter().collect()
+}
+
 /// What [`StaticTimeline`] shows.
 #[derive(Clone, PartialEq, Properties)]
 pub struct StaticTimelineProps {
@@ -88,7 +102,7 @@ pub fn StaticTimeline(props: &StaticTimelineProps) -> Html {
                                     data-step={i.to_string()} data-cpu={cpu.to_string()}
                                     data-action={st.action.id()} title={st.action.summary()}>
                                     <span class="step-no">{ i + 1 }</span>
-                                    <span class="step-label">{ st.action.label() }</span>
+                                    <span class="step-label">{ breakable(st.action.label()) }</span>
                                     if let Some(note) = st.note.as_deref().filter(|n| !n.is_empty()) {
                                         <span class="step-note">{ format!("[{note}]") }</span>
                                     }
