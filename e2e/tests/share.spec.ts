@@ -263,3 +263,21 @@ test('JSON download and upload round-trip; bad files are refused; SVG and ASCII 
   expect(problems).toEqual([]);
   expect(freshProblems).toEqual([]);
 });
+
+test('without a clipboard the link is shown in a selectable field', async ({ page }) => {
+  const problems = watchForErrors(page);
+  // As on a plain-http origin: no navigator.clipboard at all.
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined, configurable: true });
+  });
+  await page.goto(`/sub/tlbrace/#${example1Link}`);
+  await expectExample1(page);
+  await page.locator('.share-button').click();
+  await expect(page.locator('[role=alert]')).toContainText('Select the link below');
+  const field = page.locator('.share-link');
+  await expect(field).toHaveValue(new RegExp(`/sub/tlbrace/#${example1Link.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}$`));
+  await field.focus();
+  const selected = await field.evaluate((el: HTMLInputElement) => el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0));
+  expect(selected).toBe(await field.inputValue());
+  expect(problems).toEqual([]);
+});
