@@ -37,7 +37,7 @@ pub fn embed_snippet(url: &str, title: Option<&str>) -> String {
     };
     format!(
         r#"<iframe src="{url}" title="{title}" width="100%" height="{SNIPPET_HEIGHT}"
-        style="border: 1px solid #d0d7de; border-radius: 6px;" loading="lazy" data-tlbrace-embed></iframe>
+  style="border: 1px solid #d0d7de; border-radius: 6px;" loading="lazy" data-tlbrace-embed></iframe>
 <script>
 /* tlbrace embeds post {{type: "{HEIGHT_MESSAGE}", height}}: size each one to fit. Once per page. */
 addEventListener("message", function (e) {{
