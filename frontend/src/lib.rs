@@ -5,6 +5,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod browser;
 pub mod components;
+pub mod location;
 
 pub use components::app::App;

@@ -1,0 +1,333 @@
+//! The embed view (`?embed#v1.…`): a compact, read-only rendering of a shared scenario for mailing-list
+//! archives, wikis and documentation pages, in an `<iframe>`.
+//!
+//! It shows the timeline (CPU lanes and steps), the verdict matrix of every preset, and the selected
+//! variant's explanation with its decisive steps marked, plus an "Open in tlbrace" link to the full
+//! editor. It keeps to the playground's DOM contract (`.lane[data-cpu]`, `.step[data-step]`,
+//! `.verdicts .verdict[data-variant][data-verdict]`), so the same tests and styles apply. All the
+//! semantics come from `tlbrace_core::run_all`; these components only lay it out.
+//!
+//! The page posts its height to the embedding page (`{type: "tlbrace:height", height}`) on load and
+//! whenever its size changes, so the embedding page can size the iframe to fit (see `www/embed-demo.html`).
+
+use std::rc::Rc;
+
+use tlbrace_core::trace::PresetRun;
+use tlbrace_core::{run_all, share, Arch, Scenario, Verdict};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::browser::post_height;
+use crate::location;
+
+/// The `data-verdict` value of a run: `lost`, `at-risk`, `guaranteed`, or `error` when the scenario
+/// cannot happen under the variant.
+pub fn verdict_id(run: &PresetRun) -> &'static str {
+    match &run.result {
+        Ok(trace) => match trace.verdict {
+            Verdict::Lost { .. } => "lost",
+            Verdict::AtRisk { .. } => "at-risk",
+            Verdict::Guaranteed => "guaranteed",
+        },
+        Err(_) => "error",
+    }
+}
+
+/// The run a reader most likely wants explained first: the first that loses or risks data, else the
+/// first preset.
+pub fn default_selection(runs: &[PresetRun]) -> usize {
+    runs.iter()
+        .position(|r| matches!(verdict_id(r), "lost" | "at-risk"))
+        .unwrap_or(0)
+}
+
+/// A kernel function name with line-break opportunities after its underscores, so that a narrow lane
+/// wraps `inc_tlb_flush_pending()` as `inc_tlb_flush_` / `pending()` rather than mid-word.
+fn breakable(label: &str) -> Html {
+    let mut parts = label.split_inclusive('_').peekable();
+    let mut out = Vec::new();
+    while let Some(part) = parts.next() {
+        out.push(html! { { part } });
+        if parts.peek().is_some() {
+            out.push(html! { <wbr /> });
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// What [`StaticTimeline`] shows.
+#[derive(Clone, PartialEq, Properties)]
+pub struct StaticTimelineProps {
+    /// The scenario.
+    pub scenario: Rc<Scenario>,
+    /// Steps to mark as decisive for the selected verdict (global indices).
+    #[prop_or_default]
+    pub decisive: Vec<usize>,
+    /// A step the selected variant cannot run, to mark as the error.
+    #[prop_or_default]
+    pub error_step: Option<usize>,
+}
+
+/// A read-only timeline: one lane per CPU, each step in its lane on the row of its global position, so
+/// the interleaving reads top to bottom as in the mailed diagrams.
+#[component]
+pub fn StaticTimeline(props: &StaticTimelineProps) -> Html {
+    let s = &props.scenario;
+    let rows = s.steps.len();
+    let style = format!(
+        "grid-template-columns: repeat({}, minmax(7rem, 1fr)); grid-template-rows: auto repeat({rows}, auto);",
+        s.cpus.max(1)
+    );
+    html! {
+        <section class="timeline readonly" data-testid="timeline" aria-label="Timeline" {style}>
+            { for (0..s.cpus).map(|cpu| html! {
+                <div class="lane" data-testid="lane" data-cpu={cpu.to_string()} key={cpu}
+                     style={format!("grid-row: 1 / span {};", rows + 1)}>
+                    <div class="lane-top">
+                        <h2 class="lane-head">{ format!("CPU{cpu}") }</h2>
+                        if let Some(label) = s.label(cpu) {
+                            <span class="lane-label">{ label }</span>
+                        }
+                    </div>
+                    <ol class="lane-steps">
+                        { for s.steps.iter().enumerate().filter(|(_, st)| st.cpu == cpu).map(|(i, st)| {
+                            let class = classes!(
+                                "step",
+                                props.decisive.contains(&i).then_some("decisive"),
+                                (props.error_step == Some(i)).then_some("step-error"),
+                            );
+                            html! {
+                                <li {class} key={i} style={format!("grid-row: {};", i + 2)}
+                                    data-step={i.to_string()} data-cpu={cpu.to_string()}
+                                    data-action={st.action.id()} title={st.action.summary()}>
+                                    <span class="step-no">{ i + 1 }</span>
+                                    <span class="step-label">{ breakable(st.action.label()) }</span>
+                                    if let Some(note) = st.note.as_deref().filter(|n| !n.is_empty()) {
+                                        <span class="step-note">{ format!("[{note}]") }</span>
+                                    }
+                                </li>
+                            }
+                        }) }
+                    </ol>
+                </div>
+            }) }
+        </section>
+    }
+}
+
+/// What [`VerdictMatrix`] shows.
+#[derive(Clone, PartialEq, Properties)]
+pub struct VerdictMatrixProps {
+    /// One run per preset, from `run_all`.
+    pub runs: Rc<Vec<PresetRun>>,
+    /// The selected run's index.
+    pub selected: usize,
+    /// Selects a run.
+    pub on_select: Callback<usize>,
+}
+
+/// The verdict of every preset, one button each; the selected one is explained below it.
+#[component]
+pub fn VerdictMatrix(props: &VerdictMatrixProps) -> Html {
+    html! {
+        <div class="verdicts" role="group" aria-label="Verdict under each kernel variant">
+            { for props.runs.iter().enumerate().map(|(i, run)| {
+                let on_select = props.on_select.clone();
+                let id = verdict_id(run);
+                let label = match &run.result {
+                    Ok(trace) => trace.verdict.label(),
+                    Err(_) => "cannot run",
+                };
+                html! {
+                    <button type="button" key={run.preset.name()}
+                        class={classes!("verdict", (i == props.selected).then_some("selected"))}
+                        data-variant={run.preset.name()} data-verdict={id}
+                        aria-pressed={(i == props.selected).to_string()}
+                        title={run.preset.source()}
+                        onclick={move |_| on_select.emit(i)}>
+                        <span class="verdict-variant">{ run.preset.name() }</span>
+                        <span class="verdict-label">{ label }</span>
+                    </button>
+                }
+            }) }
+        </div>
+    }
+}
+
+/// What [`Overview`] shows.
+#[derive(Clone, PartialEq, Properties)]
+pub struct OverviewProps {
+    /// The scenario.
+    pub scenario: Rc<Scenario>,
+}
+
+/// The read-only heart of the embed: timeline, verdict matrix and the selected verdict's explanation.
+#[component]
+pub fn Overview(props: &OverviewProps) -> Html {
+    let runs = use_memo(props.scenario.clone(), |s| Rc::new(run_all(s, Arch::X86)));
+    let runs: Rc<Vec<PresetRun>> = (*runs).clone();
+    let chosen = use_state(|| None::<usize>);
+    // A new scenario gets the default selection again.
+    {
+        let chosen = chosen.clone();
+        use_effect_with(props.scenario.clone(), move |_| chosen.set(None));
+    }
+    let selected = chosen
+        .filter(|&i| i < runs.len())
+        .unwrap_or_else(|| default_selection(&runs));
+    let on_select = {
+        let chosen = chosen.clone();
+        Callback::from(move |i| chosen.set(Some(i)))
+    };
+    let s = &props.scenario;
+    let run = runs.get(selected);
+    let (decisive, error_step) = match run.map(|r| &r.result) {
+        Some(Ok(trace)) => (trace.verdict.decisive_steps(), None),
+        Some(Err(e)) => (Vec::new(), e.step),
+        None => (Vec::new(), None),
+    };
+    let explanation = match run {
+        None => html! {},
+        Some(run) => {
+            let body = match &run.result {
+                Ok(trace) => html! {
+                    <>
+                        <p class="verdict-summary">{ trace.verdict.summary(s) }</p>
+                        if !decisive.is_empty() {
+                            <ol class="decisive-steps">
+                                { for decisive.iter().filter_map(|&i| trace.events.get(i)).map(|ev| html! {
+                                    <li data-step={ev.step.to_string()}>
+                                        <strong>{ format!("step {}: ", ev.step + 1) }</strong>
+                                        { ev.text() }
+                                    </li>
+                                }) }
+                            </ol>
+                        }
+                    </>
+                },
+                Err(e) => html! { <p class="verdict-summary">{ format!("cannot run: {e}") }</p> },
+            };
+            html! {
+                <section class="explanation" aria-live="polite" data-variant={run.preset.name()}>
+                    <h3>{ format!("{} — {}", run.preset.name(), run.preset.source()) }</h3>
+                    { body }
+                </section>
+            }
+        }
+    };
+    html! {
+        <div class="overview">
+            <StaticTimeline scenario={s.clone()} {decisive} {error_step} />
+            <VerdictMatrix runs={runs.clone()} {selected} {on_select} />
+            { explanation }
+        </div>
+    }
+}
+
+/// What [`EmbedView`] shows.
+#[derive(Clone, PartialEq, Properties)]
+pub struct EmbedViewProps {
+    /// The scenario.
+    pub scenario: Rc<Scenario>,
+    /// Where "Open in tlbrace" leads: the editor with the same scenario.
+    pub open_url: AttrValue,
+}
+
+/// The embed: a title bar with the "Open in tlbrace" link over the [`Overview`].
+#[component]
+pub fn EmbedView(props: &EmbedViewProps) -> Html {
+    let title = props
+        .scenario
+        .title
+        .clone()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "tlbrace scenario".to_string());
+    html! {
+        <>
+            <div class="embed-bar">
+                <span class="embed-title">{ title }</span>
+                <a class="open-in-tlbrace" href={props.open_url.clone()} target="_blank" rel="noopener">
+                    { "Open in tlbrace ↗" }
+                </a>
+            </div>
+            <Overview scenario={props.scenario.clone()} />
+        </>
+    }
+}
+
+/// The editor's URL for `scenario`, seen from the embed: this page without the embed flag.
+fn editor_url(scenario: &Scenario) -> String {
+    location::share_url(scenario)
+}
+
+/// The embed route: reads the scenario from the fragment (again on `hashchange`), renders
+/// [`EmbedView`] or the reason it cannot, and keeps the parent page told of its height.
+#[component]
+pub fn EmbedPage() -> Html {
+    let link = use_state(location::scenario_from_location);
+    {
+        let link = link.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|window| {
+                gloo_events::EventListener::new(&window, "hashchange", move |_| {
+                    link.set(location::scenario_from_location())
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let root = use_node_ref();
+    use_height_reporter(root.clone());
+    let body = match &*link {
+        Some(Ok(scenario)) => {
+            let scenario = Rc::new(scenario.clone());
+            let open_url: AttrValue = editor_url(&scenario).into();
+            html! { <EmbedView {scenario} {open_url} /> }
+        }
+        Some(Err(message)) => html! {
+            <p class="error" role="alert">{ message.clone() }</p>
+        },
+        None => html! {
+            <p class="error" role="alert">
+                { format!("This embed names no scenario: its URL should end in #{}…", share::PREFIX) }
+            </p>
+        },
+    };
+    html! {
+        <div class="embed" ref={root}>{ body }</div>
+    }
+}
+
+/// Posts the height of the element behind `root` to the parent page after each render and whenever
+/// the element is resized (a ResizeObserver: the text reflows when the iframe's width changes).
+#[hook]
+fn use_height_reporter(root: NodeRef) {
+    // After every render: the explanation's length changes with the selected variant.
+    {
+        let root = root.clone();
+        use_effect(move || {
+            report_height(&root);
+        });
+    }
+    use_effect_with((), move |_| {
+        let observer = root.cast::<web_sys::Element>().and_then(|el| {
+            let root = root.clone();
+            let callback = Closure::<dyn FnMut()>::new(move || report_height(&root));
+            let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+            observer.observe(&el);
+            Some((observer, callback))
+        });
+        move || {
+            if let Some((observer, _callback)) = observer {
+                observer.disconnect();
+            }
+        }
+    });
+}
+
+fn report_height(root: &NodeRef) {
+    if let Some(el) = root.cast::<web_sys::Element>() {
+        post_height(el.get_bounding_client_rect().height());
+    }
+}

@@ -1,0 +1,339 @@
+//! What the page's URL asks for: a scenario to open (a share link in the fragment) and whether to
+//! render the compact read-only embed instead of the editor.
+//!
+//! URL shapes, all relative to wherever the playground is hosted (any sub-path):
+//! - `…/#v1.<data>` opens the scenario in the editor;
+//! - `…/?embed#v1.<data>` (also `index.html?embed#…`) renders the embed view of that scenario.
+//!
+//! The embed flag is a query parameter rather than part of the fragment so that the fragment stays
+//! exactly a share link (any tool that opens share links opens an embed URL too), and because static
+//! hosts ignore query strings, so the flag survives every host and every later release.
+//!
+//! After the editor opens a link it drops the fragment from the address bar (`history.replaceState`,
+//! no new history entry): the URL would otherwise keep claiming to show a scenario the user has since
+//! edited, and a reload would throw the edits away for the link's version. From then on the autosave
+//! holds the work, and the Share button makes a fresh link. A link that fails to open is left in the
+//! address bar, so that the user can see and report what was pasted. The embed view never drops its
+//! fragment: there the URL is the content.
+
+use tlbrace_core::{share, Scenario};
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+/// The query parameter that selects the embed view: `?embed`.
+pub const EMBED_PARAM: &str = "embed";
+
+/// What a page URL asks for, parsed from its query string and fragment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Render the read-only embed instead of the editor.
+    pub embed: bool,
+    /// The scenario the fragment names, or why it could not be opened; `None` without a fragment.
+    pub link: Option<Result<Scenario, String>>,
+}
+
+/// Whether a query string (`?a=1&embed`, with or without its `?`) holds the embed flag. `embed`,
+/// `embed=`, `embed=1` and `embed=yes` select it; `embed=0` and `embed=false` do not.
+pub fn has_embed_flag(search: &str) -> bool {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (key == EMBED_PARAM).then_some(value)
+        })
+        .any(|value| !matches!(value, "0" | "false" | "no"))
+}
+
+/// Opens the scenario a fragment (`#v1.…` or `v1.…`) names. `None` when there is no fragment; every
+/// other fragment is taken as an attempt at a share link (the playground has no other anchors), so a
+/// damaged, truncated or newer-version link gives a message the user can read.
+pub fn link_from_fragment(hash: &str) -> Option<Result<Scenario, String>> {
+    let fragment = hash.strip_prefix('#').unwrap_or(hash);
+    if fragment.trim().is_empty() {
+        return None;
+    }
+    // Links pasted through some chat tools arrive percent-encoded; base64url itself never needs it.
+    let decoded = if fragment.contains('%') {
+        js_sys_decode(fragment).unwrap_or_else(|| fragment.to_string())
+    } else {
+        fragment.to_string()
+    };
+    Some(
+        share::decode(&decoded)
+            .map_err(|e| format!("Could not open the share link in the address bar: {e}.")),
+    )
+}
+
+/// Percent-decoding through the browser; natively (unit tests) only `%20` and `%2E` are undone.
+fn js_sys_decode(text: &str) -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::decode_uri_component(text).ok().map(String::from)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Some(text.replace("%20", " ").replace("%2E", "."))
+    }
+}
+
+/// Parses a page's query string and fragment.
+pub fn parse(search: &str, hash: &str) -> PageRequest {
+    PageRequest {
+        embed: has_embed_flag(search),
+        link: link_from_fragment(hash),
+    }
+}
+
+/// `search` without the embed flag, keeping every other parameter (with its `?`, or empty).
+pub fn search_without_embed(search: &str) -> String {
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some(EMBED_PARAM))
+        .collect();
+    if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
+    }
+}
+
+/// `search` with the embed flag added (once).
+pub fn search_with_embed(search: &str) -> String {
+    let rest = search_without_embed(search);
+    match rest.strip_prefix('?') {
+        Some(rest) => format!("?{EMBED_PARAM}&{rest}"),
+        None => format!("?{EMBED_PARAM}"),
+    }
+}
+
+/// The browser's location, or `None` outside a browser window (never panics).
+fn location() -> Option<web_sys::Location> {
+    web_sys::window().map(|w| w.location())
+}
+
+/// What the current page's URL asks for.
+pub fn current() -> PageRequest {
+    let Some(loc) = location() else {
+        return PageRequest {
+            embed: false,
+            link: None,
+        };
+    };
+    parse(
+        &loc.search().unwrap_or_default(),
+        &loc.hash().unwrap_or_default(),
+    )
+}
+
+/// The scenario the address bar's fragment names: `None` without a fragment, else the scenario or
+/// a message for a `role="alert"`.
+pub fn scenario_from_location() -> Option<Result<Scenario, String>> {
+    current().link
+}
+
+/// Whether this page is the embed view (`?embed`).
+pub fn is_embed() -> bool {
+    location()
+        .and_then(|l| l.search().ok())
+        .is_some_and(|s| has_embed_flag(&s))
+}
+
+/// The page's address up to its query string: `origin + pathname` (e.g. `https://h/sub/tlbrace/`).
+fn page_base() -> String {
+    location()
+        .map(|l| {
+            format!(
+                "{}{}",
+                l.origin().unwrap_or_default(),
+                l.pathname().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default()
+}
+
+fn current_search() -> String {
+    location().and_then(|l| l.search().ok()).unwrap_or_default()
+}
+
+/// The editor's share URL for `scenario`: this page's URL (without the embed flag and fragment)
+/// followed by `#v1.…`.
+pub fn share_url(scenario: &Scenario) -> String {
+    format!(
+        "{}{}#{}",
+        page_base(),
+        search_without_embed(&current_search()),
+        share::encode(scenario)
+    )
+}
+
+/// The embed URL for `scenario`: this page's URL with `?embed` and the share fragment.
+pub fn embed_url(scenario: &Scenario) -> String {
+    format!(
+        "{}{}#{}",
+        page_base(),
+        search_with_embed(&current_search()),
+        share::encode(scenario)
+    )
+}
+
+/// Removes the fragment from the address bar without a navigation, a `hashchange` or a history entry.
+pub fn forget_fragment() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let url = format!("{}{}", page_base(), current_search());
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// What [`use_location_link`] reports: the last link that failed to open, if any.
+#[derive(Clone, PartialEq)]
+pub struct LinkStatus {
+    /// The message to show in a `role="alert"`, until dismissed or a link opens.
+    pub error: Option<String>,
+    /// Hides the message.
+    pub dismiss: Callback<()>,
+}
+
+/// Opens the share link in the address bar: once after the first render and again on every
+/// `hashchange` (a link pasted into the address bar of an open tab). A link that opens is passed to
+/// `on_load` and its fragment dropped (see the module doc); one that does not leaves the current
+/// scenario alone and sets [`LinkStatus::error`].
+#[hook]
+pub fn use_location_link(on_load: Callback<Scenario>) -> LinkStatus {
+    let error = use_state(|| None::<String>);
+    {
+        let error = error.clone();
+        use_effect_with((), move |_| {
+            let open = move || match scenario_from_location() {
+                None => {}
+                Some(Ok(scenario)) => {
+                    error.set(None);
+                    on_load.emit(scenario);
+                    forget_fragment();
+                }
+                Some(Err(message)) => error.set(Some(message)),
+            };
+            open();
+            let listener = web_sys::window().map(|window| {
+                gloo_events::EventListener::new(&window, "hashchange", move |_| open())
+            });
+            move || drop(listener)
+        });
+    }
+    let dismiss = {
+        let error = error.clone();
+        Callback::from(move |()| error.set(None))
+    };
+    LinkStatus {
+        error: (*error).clone(),
+        dismiss,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tlbrace_core::examples::example;
+
+    #[test]
+    fn the_embed_flag_is_a_query_parameter() {
+        for yes in [
+            "?embed",
+            "embed",
+            "?a=1&embed",
+            "?embed=1",
+            "?embed=&x",
+            "?x&embed=yes",
+        ] {
+            assert!(has_embed_flag(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "?",
+            "?embedded",
+            "?x=embed",
+            "?embed=0",
+            "?embed=false",
+            "?noembed",
+        ] {
+            assert!(!has_embed_flag(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn no_fragment_is_no_link() {
+        assert_eq!(
+            parse("", ""),
+            PageRequest {
+                embed: false,
+                link: None
+            }
+        );
+        assert_eq!(parse("?embed", "#").link, None);
+        assert!(parse("?embed", "#").embed);
+    }
+
+    #[test]
+    fn a_share_fragment_opens_its_scenario() {
+        let s = example("example-1").unwrap();
+        let hash = format!("#{}", share::encode(&s));
+        assert_eq!(parse("", &hash).link, Some(Ok(s.clone())));
+        let embed = parse("?embed", &hash);
+        assert!(embed.embed);
+        assert_eq!(embed.link, Some(Ok(s)));
+    }
+
+    #[test]
+    fn damaged_links_are_readable_errors() {
+        let s = example("example-1").unwrap();
+        let link = share::encode(&s);
+        let truncated = &link[..link.len() - 9];
+        for (hash, want) in [
+            (format!("#{truncated}"), "share link"),
+            (format!("#v9.{}", &link[3..]), "newer tlbrace"),
+            ("#hello".to_string(), "not a tlbrace share link"),
+            ("#v1.!!!".to_string(), "base64url"),
+        ] {
+            match link_from_fragment(&hash) {
+                Some(Err(message)) => {
+                    assert!(message.contains(want), "{hash}: {message}");
+                    assert!(message.starts_with("Could not open"), "{message}");
+                }
+                other => panic!("{hash} should fail, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_embed_flag_is_added_and_removed_without_touching_other_parameters() {
+        assert_eq!(search_without_embed("?embed"), "");
+        assert_eq!(search_without_embed("?a=1&embed&b"), "?a=1&b");
+        assert_eq!(search_without_embed(""), "");
+        assert_eq!(search_with_embed(""), "?embed");
+        assert_eq!(search_with_embed("?embed"), "?embed");
+        assert_eq!(search_with_embed("?a=1"), "?embed&a=1");
+    }
+
+    #[test]
+    fn the_embed_demo_page_embeds_what_core_encodes_today() {
+        let page = include_str!("../../www/embed-demo.html");
+        for name in ["example-1", "example-2c"] {
+            let url = format!(
+                "src=\"./index.html?embed#{}\"",
+                share::encode(&example(name).unwrap())
+            );
+            assert!(
+                page.contains(&url),
+                "www/embed-demo.html should embed {name} as {url}"
+            );
+        }
+        assert!(
+            !page.contains("http://") && !page.contains("https://"),
+            "relative URLs only"
+        );
+    }
+}

@@ -1,0 +1,320 @@
+//! Share links, the embed view and the import box, in headless Chromium.
+//! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
+//! cargo test -p tlbrace-frontend --target wasm32-unknown-unknown --test share`
+//!
+//! The tests that read the address bar set it with `history.replaceState` (no navigation, no
+//! `hashchange`) and put it back afterwards.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use tlbrace_core::examples::example;
+use tlbrace_core::{run_all, share, Arch, Scenario};
+use tlbrace_frontend::components::embed::{verdict_id, EmbedView, EmbedViewProps};
+use tlbrace_frontend::{location, App};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Sets the address bar's query and fragment (`"?embed#v1.…"`), returning the old URL to restore.
+fn set_url(search_and_hash: &str) -> String {
+    let window = web_sys::window().unwrap();
+    let old = window.location().href().unwrap();
+    let path = window.location().pathname().unwrap();
+    let url = format!("{path}{search_and_hash}");
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+        .unwrap();
+    old
+}
+
+fn restore_url(old: &str) {
+    web_sys::window()
+        .unwrap()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(old))
+        .unwrap();
+}
+
+fn new_root() -> Element {
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+}
+
+fn attr(el: &Element, name: &str) -> String {
+    el.get_attribute(name)
+        .unwrap_or_else(|| panic!("no {name} on {}", el.outer_html()))
+}
+
+fn all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().unchecked_into())
+        .collect()
+}
+
+/// Checks that `root` shows `scenario`'s lanes and steps (in their lanes, in time order) and its
+/// verdict under every preset, as `run_all` computes them.
+fn assert_shows(root: &Element, scenario: &Scenario) {
+    let lanes = all(root, ".timeline .lane");
+    assert_eq!(lanes.len(), scenario.cpus, "{}", root.inner_html());
+    for (cpu, lane) in lanes.iter().enumerate() {
+        assert_eq!(attr(lane, "data-cpu"), cpu.to_string());
+        let head = lane.query_selector(".lane-head").unwrap().unwrap();
+        assert_eq!(head.text_content().unwrap(), format!("CPU{cpu}"));
+        let steps: Vec<(usize, String)> = all(lane, ".step")
+            .iter()
+            .map(|s| {
+                assert_eq!(attr(s, "data-cpu"), cpu.to_string());
+                (
+                    attr(s, "data-step").parse().unwrap(),
+                    attr(s, "data-action"),
+                )
+            })
+            .collect();
+        let want: Vec<(usize, String)> = scenario
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.cpu == cpu)
+            .map(|(i, s)| (i, s.action.id().to_string()))
+            .collect();
+        assert_eq!(steps, want, "CPU{cpu}'s lane");
+    }
+    let runs = run_all(scenario, Arch::X86);
+    let verdicts = all(root, ".verdicts .verdict");
+    assert_eq!(verdicts.len(), runs.len());
+    for (el, run) in verdicts.iter().zip(&runs) {
+        assert_eq!(attr(el, "data-variant"), run.preset.name());
+        assert_eq!(attr(el, "data-verdict"), verdict_id(run));
+    }
+}
+
+fn verdict_of(root: &Element, variant: &str) -> String {
+    let el = root
+        .query_selector(&format!(".verdict[data-variant=\"{variant}\"]"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no verdict for {variant}"));
+    attr(&el, "data-verdict")
+}
+
+#[wasm_bindgen_test]
+fn the_address_bar_is_parsed() {
+    let s = example("example-1").unwrap();
+    let link = share::encode(&s);
+
+    let old = set_url("");
+    assert_eq!(location::scenario_from_location(), None, "no fragment");
+    assert!(!location::is_embed());
+
+    set_url(&format!("#{link}"));
+    assert_eq!(location::scenario_from_location(), Some(Ok(s.clone())));
+    assert!(!location::is_embed());
+    let share_url = location::share_url(&s);
+    assert!(share_url.ends_with(&format!("#{link}")), "{share_url}");
+    assert!(share_url.starts_with("http"), "{share_url}");
+
+    set_url(&format!("?embed#{link}"));
+    assert!(location::is_embed());
+    assert_eq!(location::scenario_from_location(), Some(Ok(s.clone())));
+    // The editor's URL, seen from an embed, drops the flag; the embed URL has it once.
+    assert!(!location::share_url(&s).contains("embed"));
+    assert_eq!(location::embed_url(&s).matches("?embed#").count(), 1);
+
+    set_url(&format!("#{}", &link[..link.len() - 7]));
+    match location::scenario_from_location() {
+        Some(Err(message)) => assert!(message.contains("share link"), "{message}"),
+        other => panic!("a truncated link should fail: {other:?}"),
+    }
+    set_url(&format!("#v9.{}", &link[3..]));
+    match location::scenario_from_location() {
+        Some(Err(message)) => assert!(message.contains("newer tlbrace"), "{message}"),
+        other => panic!("a v9 link should fail: {other:?}"),
+    }
+    restore_url(&old);
+}
+
+#[wasm_bindgen_test]
+async fn the_embed_view_shows_example_1() {
+    let s = example("example-1").unwrap();
+    let root = new_root();
+    let props = EmbedViewProps {
+        scenario: Rc::new(s.clone()),
+        open_url: "https://example.invalid/tlbrace/#v1.x".into(),
+    };
+    yew::Renderer::<EmbedView>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+
+    assert_shows(&root, &s);
+    assert_eq!(verdict_of(&root, "will-4+6"), "lost");
+    assert_eq!(verdict_of(&root, "yu-fix"), "guaranteed");
+    assert_eq!(all(&root, ".step").len(), s.steps.len());
+
+    let open = root.query_selector(".open-in-tlbrace").unwrap().unwrap();
+    assert_eq!(attr(&open, "target"), "_blank");
+    assert_eq!(attr(&open, "href"), "https://example.invalid/tlbrace/#v1.x");
+
+    // The first losing variant is explained, its decisive steps marked.
+    let explanation = root.query_selector(".explanation").unwrap().unwrap();
+    assert_eq!(attr(&explanation, "data-variant"), "v5.10-rc4");
+    assert!(explanation.text_content().unwrap().contains("lost"));
+    let decisive: Vec<String> = all(&root, ".step.decisive")
+        .iter()
+        .map(|e| attr(e, "data-step"))
+        .collect();
+    assert!(
+        decisive.contains(&"10".to_string()),
+        "the drop is decisive: {decisive:?}"
+    );
+
+    // Selecting yu-fix explains it: nothing lost, no decisive steps.
+    let yu: HtmlElement = root
+        .query_selector(".verdict[data-variant=\"yu-fix\"]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    yu.click();
+    settle().await;
+    let explanation = root.query_selector(".explanation").unwrap().unwrap();
+    assert_eq!(attr(&explanation, "data-variant"), "yu-fix");
+    assert!(explanation.text_content().unwrap().contains("guaranteed"));
+    assert_eq!(all(&root, ".step.decisive").len(), 0);
+    assert_eq!(attr(&yu, "aria-pressed"), "true");
+}
+
+#[wasm_bindgen_test]
+async fn the_app_opens_a_share_link_and_drops_the_fragment() {
+    let s = example("example-2c").unwrap();
+    let old = set_url(&format!("#{}", share::encode(&s)));
+    let root = new_root();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    assert_shows(&root, &s);
+    assert_eq!(
+        web_sys::window().unwrap().location().hash().unwrap(),
+        "",
+        "the fragment is dropped once the scenario is open"
+    );
+    assert!(root.query_selector("[role=alert]").unwrap().is_none());
+    restore_url(&old);
+}
+
+#[wasm_bindgen_test]
+async fn a_damaged_link_is_an_alert_and_the_scenario_is_kept() {
+    let link = share::encode(&example("example-1").unwrap());
+    let old = set_url(&format!("#{}", &link[..link.len() / 2]));
+    let root = new_root();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    let alert = root
+        .query_selector("[role=alert]")
+        .unwrap()
+        .expect("an alert");
+    assert!(
+        alert.text_content().unwrap().contains("share link"),
+        "{}",
+        alert.outer_html()
+    );
+    // The default scenario is still there, and the bad link stays visible in the address bar.
+    assert_shows(&root, &Scenario::new(4));
+    assert!(web_sys::window()
+        .unwrap()
+        .location()
+        .hash()
+        .unwrap()
+        .starts_with("#v1."));
+    restore_url(&old);
+}
+
+#[wasm_bindgen_test]
+async fn the_app_renders_the_embed_route() {
+    let s = example("example-1").unwrap();
+    let old = set_url(&format!("?embed#{}", share::encode(&s)));
+    let root = new_root();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    assert!(root.query_selector(".embed").unwrap().is_some());
+    assert!(
+        root.query_selector(".share-button").unwrap().is_none(),
+        "read-only"
+    );
+    assert_shows(&root, &s);
+    let open = root.query_selector(".open-in-tlbrace").unwrap().unwrap();
+    let href = attr(&open, "href");
+    assert!(
+        href.ends_with(&format!("#{}", share::encode(&s))) && !href.contains("embed"),
+        "{href}"
+    );
+    // The embed keeps its fragment: there the URL is the content.
+    assert!(web_sys::window()
+        .unwrap()
+        .location()
+        .hash()
+        .unwrap()
+        .starts_with("#v1."));
+    restore_url(&old);
+}
+
+#[wasm_bindgen_test]
+async fn pasting_a_quoted_diagram_loads_it() {
+    let old = set_url("");
+    let root = new_root();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    let s = example("example-1").unwrap();
+    let quoted: String = tlbrace_core::ascii::export(&s)
+        .lines()
+        .map(|l| format!("> {l}\n"))
+        .collect();
+    let area: web_sys::HtmlTextAreaElement = root
+        .query_selector(".import-text")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    area.set_value(&quoted);
+    area.dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
+    settle().await;
+    let button: HtmlElement = root
+        .query_selector(".import-button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    button.click();
+    settle().await;
+    assert_shows(&root, &s);
+
+    // A bad diagram is an alert naming the line, and the scenario stays.
+    area.set_value(
+        "  CPU0        CPU1\n  ----        ----\n\n  pte_mkclean()\n              frobnicate()\n",
+    );
+    area.dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
+    settle().await;
+    button.click();
+    settle().await;
+    let alert = root.query_selector("[role=alert]").unwrap().expect("alert");
+    assert!(
+        alert.text_content().unwrap().contains("line 5"),
+        "{}",
+        alert.outer_html()
+    );
+    assert_shows(&root, &s);
+    restore_url(&old);
+}
