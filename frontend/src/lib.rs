@@ -6,5 +6,6 @@
 #![forbid(unsafe_code)]
 
 pub mod components;
+pub mod doc;
 
 pub use components::app::App;
