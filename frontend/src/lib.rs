@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 pub mod components;
+pub mod dnd;
 pub mod doc;
+pub mod storage;
 
 pub use components::app::App;

@@ -2,4 +2,8 @@
 
 pub mod app;
 pub mod header;
+pub mod initial;
+pub mod inspector;
+pub mod palette;
 pub mod timeline;
+pub mod verdicts;
