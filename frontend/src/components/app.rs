@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use tlbrace_core::examples::{example, EXAMPLES};
 use tlbrace_core::variant::SkipTest;
 use tlbrace_core::{Action, Arch, Preset, Scenario, Variant};
@@ -100,7 +100,9 @@ pub fn App() -> Html {
             let listener = web_sys::window()
                 .and_then(|w| w.document())
                 .map(|document| {
-                    EventListener::new(&document, "keydown", move |event| {
+                    // Not passive: the handler cancels the browser's own undo.
+                    let options = EventListenerOptions::enable_prevent_default();
+                    EventListener::new_with_options(&document, "keydown", options, move |event| {
                         let Some(e) = event.dyn_ref::<KeyboardEvent>() else {
                             return;
                         };

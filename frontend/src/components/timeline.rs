@@ -192,20 +192,32 @@ fn step_view(props: &TimelineProps, i: usize, st: &tlbrace_core::Step) -> Html {
             on_select.emit(i);
         })
     };
+    let ondblclick = {
+        let on_editing = props.on_editing.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            on_editing.emit(Some(i));
+        })
+    };
     let note = if props.editing == Some(i) {
         html! { <NoteInput step={i} note={st.note.clone().unwrap_or_default()}
         on_edit={props.on_edit.clone()} on_done={props.on_editing.reform(|_| None)} /> }
     } else {
+        // The first click selects the step, a click on the note of the selected step edits it.
         let start = {
-            let on_editing = props.on_editing.clone();
+            let (on_editing, on_select) = (props.on_editing.clone(), props.on_select.clone());
             Callback::from(move |e: MouseEvent| {
                 e.stop_propagation();
-                on_editing.emit(Some(i));
+                if selected {
+                    on_editing.emit(Some(i));
+                } else {
+                    on_select.emit(i);
+                }
             })
         };
         match &st.note {
             Some(n) => html! {
-                <button class="step-note" title="Edit the note" onclick={start}>{ format!("[{n}]") }</button>
+                <button class="step-note" title="The note: click the selected step's note (or press Enter) to edit it" onclick={start}>{ format!("[{n}]") }</button>
             },
             None if selected => html! {
                 <button class="step-note empty" title="Add a note" onclick={start}>{ "+ note" }</button>
@@ -226,7 +238,7 @@ fn step_view(props: &TimelineProps, i: usize, st: &tlbrace_core::Step) -> Html {
                 (props.error_step == Some(i)).then_some("error-step"))}
             data-step={i.to_string()} data-cpu={st.cpu.to_string()} data-action={st.action.id()}
             draggable="true" title={st.action.summary()} aria-selected={selected.to_string()}
-            role="option" {ondragstart} {onclick}>
+            role="option" {ondragstart} {onclick} {ondblclick}>
             <code class="step-action">{ st.action.label() }</code>
             { note }
             { selected.then(|| html! {
