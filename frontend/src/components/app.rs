@@ -25,21 +25,25 @@ use crate::dnd::Src;
 use crate::doc::{Doc, Edit};
 use crate::storage;
 
-/// The example a `?example=<name>` query asks for (links from docs and screenshots).
-fn example_from_query() -> Option<Scenario> {
+/// A parameter of the page's query string.
+fn query_param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     search
         .trim_start_matches('?')
         .split('&')
-        .find_map(|kv| kv.strip_prefix("example="))
-        .and_then(example)
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+        .map(str::to_string)
 }
 
-/// The document the page opens with: the example a `?example=` query names, else the autosaved
-/// scenario, else an empty timeline (with a notice when the saved one could not be read).
+/// The document the page opens with: the example a `?example=<name>` query names (with the step a
+/// `&step=<n>` selects, from 1: links from docs and screenshots), else the autosaved scenario, else
+/// an empty timeline (with a notice when the saved one could not be read).
 fn initial_doc() -> Doc {
-    if let Some(s) = example_from_query() {
-        return Doc::new(s);
+    if let Some(s) = query_param("example").and_then(|name| example(&name)) {
+        let mut doc = Doc::new(s);
+        let step = query_param("step").and_then(|n| n.parse::<usize>().ok());
+        doc.apply(Edit::Select(step.and_then(|n| n.checked_sub(1))));
+        return doc;
     }
     match storage::load() {
         Ok(Some(s)) => Doc::new(s),
