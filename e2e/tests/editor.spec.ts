@@ -245,3 +245,34 @@ test('selecting a step shows the state after it, with the changed fields marked'
   await expect(inspector.locator('[data-field="page.mem"]')).not.toHaveClass(/changed/);
   await expect(inspector.locator('.changed')).not.toHaveCount(0);
 });
+
+test('a timeline that cannot run shows the error in the matrix, on the step and in an alert', async ({ page }) => {
+  const problems = watchForErrors(page);
+  await page.goto('/');
+  await page.locator('.palette-item[data-action="dec_tlb_flush_pending"]').dragTo(cell(page, 1, 0));
+  for (const v of ['v5.10-rc4', 'will-4+6', 'yu-fix', 'yu-fix+flush', 'v5.12', 'custom']) {
+    await expect(verdict(page, v)).toHaveAttribute('data-verdict', 'error');
+  }
+  await expect(verdict(page, 'v5.12')).toContainText('below zero');
+  await expect(page.locator('.timeline .step.error-step')).toHaveAttribute('data-step', '0');
+  await expect(page.getByRole('alert')).toContainText('cannot run');
+  // An inc before it makes it valid again.
+  await page.locator('.palette-item[data-action="inc_tlb_flush_pending"]').dragTo(cell(page, 1, 0));
+  await expect(verdict(page, 'v5.12')).toHaveAttribute('data-verdict', 'guaranteed');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
+test('on a narrow window the palette is above the timeline, which scrolls sideways', async ({ page }) => {
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.goto('/?example=example-1');
+  const palette = await page.locator('.palette').boundingBox();
+  const timeline = await page.locator('.timeline').boundingBox();
+  expect(palette && timeline).toBeTruthy();
+  expect(palette!.y + palette!.height).toBeLessThanOrEqual(timeline!.y);
+  expect(timeline!.width).toBeLessThanOrEqual(420);
+  const scrolls = await page.locator('.timeline').evaluate((el) => el.scrollWidth > el.clientWidth);
+  expect(scrolls).toBe(true);
+  // The page itself does not scroll sideways.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+});

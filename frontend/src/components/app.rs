@@ -97,6 +97,21 @@ pub fn App() -> Html {
         use_effect_with(doc.revision, move |_| storage::save(&scenario));
     }
 
+    // Keep the selected step in view (arrow keys on a long timeline).
+    use_effect_with(doc.selected, |selected| {
+        let el = selected.and_then(|i| {
+            web_sys::window()?
+                .document()?
+                .get_element_by_id(&super::timeline::step_dom_id(i))
+        });
+        if let Some(el) = el {
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+            options.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+            el.scroll_into_view_with_scroll_into_view_options(&options);
+        }
+    });
+
     // Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y anywhere but in a text field.
     {
         let dispatcher = doc.dispatcher();
@@ -298,6 +313,15 @@ pub fn App() -> Html {
         .find(|c| c.key == *inspected)
         .or_else(|| cols.first())
         .cloned();
+    // The inspected variant cannot run the timeline: say so above it, naming the step.
+    let run_error = inspected_col
+        .as_ref()
+        .and_then(|c| c.result.as_ref().err().map(|e| (c.key.name(), e.to_string())))
+        .map(|(name, e)| {
+            html! {
+                <p class="error run-error" role="alert">{ format!("Under {name}, this timeline cannot run: {e}") }</p>
+            }
+        });
     let (decisive, error_step, result) = match &inspected_col {
         Some(c) => (
             Rc::new(
@@ -367,6 +391,7 @@ pub fn App() -> Html {
                         <h2 class="scenario-title">{ scenario.title.clone().unwrap_or_else(|| "Untitled scenario".into()) }</h2>
                         <span class="counts">{ format!("{} CPUs · {} steps", scenario.cpus, scenario.steps.len()) }</span>
                     </div>
+                    { run_error }
                     { placing.map(|src| html! {
                         <p class="placing-hint" role="status">
                             { format!("Placing {}: arrows choose the lane and row, Enter places, Escape cancels.",

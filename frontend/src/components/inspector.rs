@@ -115,7 +115,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     html! {
         <section class="inspector" aria-label="State inspector" data-step={selected.map(|i| i.to_string())}>
             <h2 class="panel-title">{ "State" }<span class="sub">{ format!(" under {}", props.variant) }</span></h2>
-            <h3 class="inspector-step">{ heading }</h3>
+            <h3 class="inspector-step" aria-live="polite">{ heading }</h3>
             <p class="event-text">{ text }</p>
             <table class="state-table">
                 <tbody>

@@ -59,7 +59,7 @@ pub fn lane_name(cpu: usize) -> String {
     format!("CPU{cpu}")
 }
 
-/// The DOM id of step `i`, for `aria-activedescendant`.
+/// The DOM id of step `i`, so the App can scroll the selected step into view.
 pub fn step_dom_id(i: usize) -> String {
     format!("step-{i}")
 }
@@ -155,12 +155,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     };
 
     let add = props.on_edit.reform(|_: MouseEvent| Edit::AddCpu);
-    let active = props.selected.map(step_dom_id);
     html! {
         <section class={classes!("timeline", props.placing.is_some().then_some("placing"))}
             data-testid="timeline" aria-label="Timeline: arrow keys select steps, Alt+arrows move them, Delete removes"
             tabindex="0" ref={props.node_ref.clone()}
-            aria-activedescendant={active}
             style={format!("--cpus: {cpus}; --rows: {rows}")}
             onkeydown={props.onkeydown.clone()} {ondragleave} {ondragend}>
             <div class="rownums" aria-hidden="true">
@@ -237,8 +235,10 @@ fn step_view(props: &TimelineProps, i: usize, st: &tlbrace_core::Step) -> Html {
             class={classes!("step", selected.then_some("selected"), decisive.then_some("decisive"),
                 (props.error_step == Some(i)).then_some("error-step"))}
             data-step={i.to_string()} data-cpu={st.cpu.to_string()} data-action={st.action.id()}
-            draggable="true" title={st.action.summary()} aria-selected={selected.to_string()}
-            role="option" {ondragstart} {onclick} {ondblclick}>
+            draggable="true" title={st.action.summary()}
+            aria-label={format!("step {}, CPU{}: {}{}", i + 1, st.cpu, st.action.label(),
+                if selected { ", selected" } else { "" })}
+            {ondragstart} {onclick} {ondblclick}>
             <code class="step-action">{ st.action.label() }</code>
             { note }
             { selected.then(|| html! {
