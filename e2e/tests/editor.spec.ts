@@ -43,6 +43,7 @@ test('(a) Example 1 built by dragging alone: will-4+6 loses the data, yu-fix kee
 
   // The plan comes from the core's example (loaded through the presets menu), not from this file.
   await loadPreset(page, 'example-1');
+  await expect(page.locator('.timeline .step')).not.toHaveCount(0);
   const plan = await timelineSteps(page);
   expect(plan.length).toBe(13);
   await expect(page.locator('.timeline .lane')).toHaveCount(4);
@@ -55,7 +56,7 @@ test('(a) Example 1 built by dragging alone: will-4+6 loses the data, yu-fix kee
     await page.locator(`.palette-item[data-action="${s.action}"]`).dragTo(target);
     await expect(target.locator(`.step[data-action="${s.action}"]`)).toHaveAttribute('data-step', String(row));
   }
-  expect(await timelineSteps(page)).toEqual(plan);
+  await expect.poll(() => timelineSteps(page)).toEqual(plan);
 
   await expect(verdict(page, 'will-4+6')).toHaveAttribute('data-verdict', 'lost');
   await expect(verdict(page, 'yu-fix')).toHaveAttribute('data-verdict', 'guaranteed');
@@ -75,6 +76,7 @@ test('(b) moving a step by drag changes a verdict; undo and redo restore both st
   const problems = watchForErrors(page);
   await page.goto('/');
   await loadPreset(page, 'example-1');
+  await expect(page.locator('.timeline .step')).toHaveCount(13);
   const before = await timelineSteps(page);
   await expect(verdict(page, 'will-4+6')).toHaveAttribute('data-verdict', 'lost');
 
@@ -93,14 +95,14 @@ test('(b) moving a step by drag changes a verdict; undo and redo restore both st
   // Undo with the keyboard, redo with the button.
   await page.locator('body').press('Control+z');
   await expect(verdict(page, 'will-4+6')).toHaveAttribute('data-verdict', 'lost');
-  expect(await timelineSteps(page)).toEqual(before);
+  await expect.poll(() => timelineSteps(page)).toEqual(before);
   await page.locator('button.redo').click();
   await expect(verdict(page, 'will-4+6')).toHaveAttribute('data-verdict', 'guaranteed');
-  expect(await timelineSteps(page)).toEqual(after);
+  await expect.poll(() => timelineSteps(page)).toEqual(after);
   await page.locator('button.undo').click();
-  expect(await timelineSteps(page)).toEqual(before);
+  await expect.poll(() => timelineSteps(page)).toEqual(before);
   await page.locator('body').press('Control+Shift+Z');
-  expect(await timelineSteps(page)).toEqual(after);
+  await expect.poll(() => timelineSteps(page)).toEqual(after);
 
   // Moving to another lane by drag: the step keeps its row and changes CPU.
   await finish.dragTo(cell(page, 3, 9));
@@ -175,11 +177,23 @@ test('(d) a reload restores the scenario; an unreadable autosave is reported, no
   await page.reload();
   await expect(page.locator('.timeline .lane')).toHaveCount(5);
   await expect(page.locator('.timeline .step')).toHaveCount(2);
-  expect(await timelineSteps(page)).toEqual(saved);
+  await expect.poll(() => timelineSteps(page)).toEqual(saved);
   await expect(page.locator('.timeline .step[data-step="1"] .step-note')).toHaveText('[flush everything]');
 
+  // Opening an example link loads it over the saved work, undoably, and does not overwrite the save.
+  await page.goto('/?example=example-2b');
+  await expect(page.locator('.timeline .step')).toHaveCount(7);
+  await page.goto('/');
+  await expect(page.locator('.timeline .step')).toHaveCount(saved.length);
+  await expect.poll(() => timelineSteps(page)).toEqual(saved);
+  await page.goto('/?example=example-2b');
+  await expect(page.locator('.timeline .step')).toHaveCount(7);
+  await page.locator('button.undo').click();
+  await expect(page.locator('.timeline .step')).toHaveCount(saved.length);
+  await expect.poll(() => timelineSteps(page)).toEqual(saved);
+
   await page.evaluate(() => localStorage.setItem('tlbrace.scenario', '{"version":1,"cpus":99'));
-  await page.reload();
+  await page.goto('/');
   await expect(page.getByRole('alert')).toContainText('could not be read');
   await expect(page.locator('.timeline .lane')).toHaveCount(4);
   expect(await page.evaluate(() => localStorage.getItem('tlbrace.scenario.unreadable'))).toBe('{"version":1,"cpus":99');

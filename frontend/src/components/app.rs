@@ -38,21 +38,27 @@ fn query_param(name: &str) -> Option<String> {
 /// The document the page opens with: the example a `?example=<name>` query names (with the step a
 /// `&step=<n>` selects, from 1: links from docs and screenshots), else the autosaved scenario, else
 /// an empty timeline (with a notice when the saved one could not be read).
+///
+/// An example from the query is loaded *over* the autosaved scenario, as an undoable edit, so that
+/// opening a link never loses the user's work (Undo brings it back; the autosave is only written
+/// after the first edit, see [`App`]).
 fn initial_doc() -> Doc {
-    if let Some(s) = query_param("example").and_then(|name| example(&name)) {
-        let mut doc = Doc::new(s);
-        let step = query_param("step").and_then(|n| n.parse::<usize>().ok());
-        doc.apply(Edit::Select(step.and_then(|n| n.checked_sub(1))));
-        return doc;
-    }
-    match storage::load() {
+    let mut doc = match storage::load() {
         Ok(Some(s)) => Doc::new(s),
         Ok(None) => Doc::default(),
         Err(message) => Doc {
             message: Some(message),
             ..Doc::default()
         },
+    };
+    if let Some(s) = query_param("example").and_then(|name| example(&name)) {
+        let message = doc.message.take();
+        doc.apply(Edit::Load(s));
+        doc.message = message;
+        let step = query_param("step").and_then(|n| n.parse::<usize>().ok());
+        doc.apply(Edit::Select(step.and_then(|n| n.checked_sub(1))));
     }
+    doc
 }
 
 /// The custom column's starting policies: v5.10's clear_refs with a `page_mkclean_one` that never
@@ -64,11 +70,16 @@ fn default_custom() -> Variant {
     }
 }
 
-/// Whether a key event comes from a text field, where Ctrl+Z and the arrows belong to the field.
+/// Whether a key event comes from a field that edits text or a choice, where Ctrl+Z belongs to the
+/// field (a checkbox does not count).
 fn from_text_field(e: &web_sys::Event) -> bool {
     e.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+        .is_some_and(|el| match el.tag_name().as_str() {
+            "TEXTAREA" | "SELECT" => true,
+            "INPUT" => el.get_attribute("type").as_deref() != Some("checkbox"),
+            _ => false,
+        })
 }
 
 /// The playground.
@@ -91,10 +102,16 @@ pub fn App() -> Html {
         })
     };
 
-    // Autosave on every change of the scenario.
+    // Autosave on every change of the scenario. Not on mount: what the page opened with is either
+    // what storage holds already, or a link's example that must not overwrite the user's work.
     {
         let scenario = scenario.clone();
-        use_effect_with(doc.revision, move |_| storage::save(&scenario));
+        let mounted = use_mut_ref(|| false);
+        use_effect_with(doc.revision, move |_| {
+            if std::mem::replace(&mut *mounted.borrow_mut(), true) {
+                storage::save(&scenario);
+            }
+        });
     }
 
     // Keep the selected step in view (arrow keys on a long timeline).

@@ -28,67 +28,58 @@ type Setter = fn(&mut InitialState, bool);
 #[component]
 pub fn InitialEditor(props: &InitialEditorProps) -> Html {
     let i = &props.initial;
-    let flags: [(&str, &str, bool, bool, Setter); 7] = [
+    let flags: [(&str, &str, bool, Setter); 7] = [
         (
             "present",
             "PTE present",
             i.present.unwrap_or(true),
-            true,
             |s, v| s.present = over(v, true),
         ),
-        ("write", "PTE W", i.write.unwrap_or(true), true, |s, v| {
+        ("write", "PTE W", i.write.unwrap_or(true), |s, v| {
             s.write = over(v, true)
         }),
-        ("dirty", "PTE D", i.dirty.unwrap_or(true), true, |s, v| {
+        ("dirty", "PTE D", i.dirty.unwrap_or(true), |s, v| {
             s.dirty = over(v, true)
         }),
-        (
-            "young",
-            "PTE A (young)",
-            i.young.unwrap_or(true),
-            true,
-            |s, v| s.young = over(v, true),
-        ),
+        ("young", "PTE A (young)", i.young.unwrap_or(true), |s, v| {
+            s.young = over(v, true)
+        }),
         (
             "soft_dirty",
             "PTE soft-dirty",
             i.soft_dirty.unwrap_or(true),
-            true,
             |s, v| s.soft_dirty = over(v, true),
         ),
         (
             "pg_dirty",
             "PG_dirty",
             i.pg_dirty.unwrap_or(true),
-            true,
             |s, v| s.pg_dirty = over(v, true),
         ),
         (
             "in_page_cache",
             "in page cache",
             i.in_page_cache.unwrap_or(true),
-            true,
             |s, v| s.in_page_cache = over(v, true),
         ),
     ];
-    let checkbox =
-        |(name, label, value, _default, set): (&'static str, &'static str, bool, bool, Setter)| {
-            let (initial, on_change) = (i.clone(), props.on_change.clone());
-            let onchange = Callback::from(move |e: Event| {
-                let mut next = initial.clone();
-                set(
-                    &mut next,
-                    e.target_unchecked_into::<HtmlInputElement>().checked(),
-                );
-                on_change.emit(next);
-            });
-            html! {
-                <label class="init-flag" key={name}>
-                    <input type="checkbox" data-field={name} checked={value} {onchange} />
-                    <code>{ label }</code>
-                </label>
-            }
-        };
+    let checkbox = |(name, label, value, set): (&'static str, &'static str, bool, Setter)| {
+        let (initial, on_change) = (i.clone(), props.on_change.clone());
+        let onchange = Callback::from(move |e: Event| {
+            let mut next = initial.clone();
+            set(
+                &mut next,
+                e.target_unchecked_into::<HtmlInputElement>().checked(),
+            );
+            on_change.emit(next);
+        });
+        html! {
+            <label class="init-flag" key={name}>
+                <input type="checkbox" data-field={name} checked={value} {onchange} />
+                <code>{ label }</code>
+            </label>
+        }
+    };
     type NumSetter = fn(&mut InitialState, u32);
     let numbers: [(&str, &str, u32, NumSetter); 3] = [
         ("mem", "memory version", i.mem.unwrap_or(1), |s, v| {

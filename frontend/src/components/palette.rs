@@ -38,6 +38,8 @@ pub fn Palette(props: &PaletteProps) -> Html {
         let trash_hover = trash_hover.clone();
         Callback::from(move |_: DragEvent| trash_hover.set(false))
     };
+    let trash_class = classes!("trash", trash_hover.then_some("drop-target"));
+    let palette_class = classes!("palette", trash_hover.then_some("trash-hover"));
     let ondrop = {
         let on_trash = props.on_trash.clone();
         let trash_hover = trash_hover.clone();
@@ -78,8 +80,8 @@ pub fn Palette(props: &PaletteProps) -> Html {
     };
 
     html! {
-        <nav class={classes!("palette", trash_hover.then_some("trash-hover"))} aria-label="Actions"
-            ondragover={ondragover.clone()} ondragleave={ondragleave.clone()} ondrop={ondrop.clone()}>
+        <nav class={palette_class} aria-label="Actions"
+            {ondragover} {ondragleave} {ondrop}>
             <h2 class="panel-title">{ "Actions" }</h2>
             <p class="hint">{ "Drag onto a lane, or focus and press Enter." }</p>
             { for KernelPath::ALL.into_iter().map(|path| html! {
@@ -90,7 +92,7 @@ pub fn Palette(props: &PaletteProps) -> Html {
                     </ul>
                 </section>
             }) }
-            <div class={classes!("trash", trash_hover.then_some("drop-target"))} aria-label="Remove a step: drop it here">
+            <div class={trash_class} aria-label="Remove a step: drop it here">
                 { "Drop a step here to remove it" }
             </div>
         </nav>
