@@ -290,3 +290,28 @@ test('on a narrow window the palette is above the timeline, which scrolls sidewa
   // The page itself does not scroll sideways.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
 });
+
+test('the custom column follows its toggles, the arch applies to every column, verdicts take the keyboard', async ({ page }) => {
+  await page.goto('/?example=example-1');
+  await expect(verdict(page, 'custom')).toHaveAttribute('data-verdict', 'guaranteed'); // never skips
+  // Will Deacon's policies, chosen by hand: the custom column now agrees with will-4+6.
+  await verdict(page, 'custom').locator('summary').click();
+  await page.locator('.custom-skip').selectOption('mainline');
+  await page.locator('.custom-batching').selectOption('recorded');
+  await page.locator('.custom-gather').selectOption('ranged');
+  await expect(verdict(page, 'custom')).toHaveAttribute('data-verdict', 'lost');
+  await page.locator('.custom-batching').selectOption('mm');
+  await expect(page.locator('.custom-gather')).toBeDisabled();
+  // The arch applies to the presets and to the custom column (each column names the variant it ran).
+  await expect(verdict(page, 'will-4+6')).toHaveAttribute('title', /^will-4\+6:/);
+  await expect(verdict(page, 'custom')).toHaveAttribute('title', /; x86\n/);
+  await page.locator('.arch-select').selectOption('arm64');
+  await expect(verdict(page, 'will-4+6')).toHaveAttribute('title', /^will-4\+6@arm64:/);
+  await expect(verdict(page, 'custom')).toHaveAttribute('title', /; arm64\n/);
+  await expect(verdict(page, 'custom').locator('.custom-batching')).toHaveValue('mm');
+
+  await verdict(page, 'yu-fix').locator('.v-main').focus();
+  await page.keyboard.press('Enter');
+  await expect(verdict(page, 'yu-fix')).toHaveClass(/selected/);
+  await expect(page.locator('.inspector')).toContainText('under yu-fix');
+});

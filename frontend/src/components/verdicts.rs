@@ -77,6 +77,18 @@ pub fn named_steps(result: &Result<Trace, ScenarioError>) -> Vec<usize> {
     }
 }
 
+/// A column's full name: the preset's with its arch (`will-4+6@arm64`), or `custom`, saying which
+/// preset it equals if it does.
+pub fn column_name(c: &Column) -> String {
+    match c.key {
+        VariantKey::Preset(_) => c.variant.name(),
+        VariantKey::Custom => match c.variant.preset() {
+            Some(p) => format!("custom (the policies of {})", p.name()),
+            None => "custom".to_string(),
+        },
+    }
+}
+
 /// What the matrix shows and whom it tells.
 #[derive(Clone, PartialEq, Properties)]
 pub struct VerdictsProps {
@@ -143,17 +155,19 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
             VariantKey::Custom => c.variant.describe(),
         };
         html! {
+            // The card is clickable; its focusable part is the button-like summary, so that the custom
+            // column's policy selects are not nested inside a button.
             <div key={key.name()} class={classes!("verdict", selected.then_some("selected"))}
                 data-variant={key.name()} data-verdict={verdict_id(&c.result)}
-                role="button" tabindex="0" aria-pressed={selected.to_string()}
-                title={format!("{}: {source}\n{summary}", key.name())}
-                {onclick} {onkeydown}>
-                <div class="v-head">
-                    <span class="v-name">{ key.name() }</span>
-                    <span class="v-badge">{ label }</span>
+                title={format!("{}: {source}\n{summary}", column_name(c))} {onclick}>
+                <div class="v-main" role="button" tabindex="0" aria-pressed={selected.to_string()} {onkeydown}>
+                    <div class="v-head">
+                        <span class="v-name">{ key.name() }</span>
+                        <span class="v-badge">{ label }</span>
+                    </div>
+                    { steps }
+                    <div class="v-summary">{ summary.clone() }</div>
                 </div>
-                { steps }
-                <div class="v-summary">{ summary }</div>
                 { (key == VariantKey::Custom).then(|| custom_controls(props)) }
             </div>
         }
