@@ -315,3 +315,27 @@ test('the custom column follows its toggles, the arch applies to every column, v
   await expect(verdict(page, 'yu-fix')).toHaveClass(/selected/);
   await expect(page.locator('.inspector')).toContainText('under yu-fix');
 });
+
+test('the initial-state editor changes the verdicts, undoably; an impossible state is refused with a message', async ({ page }) => {
+  const problems = watchForErrors(page);
+  await page.goto('/');
+  await page.locator('details.initial summary').click();
+  await expect(verdict(page, 'v5.12')).toHaveAttribute('data-verdict', 'guaranteed');
+  await page.locator('.initial input[data-field="pg_dirty"]').uncheck();
+  // The PTE's dirty bit still records the write.
+  await expect(verdict(page, 'v5.12')).toHaveAttribute('data-verdict', 'guaranteed');
+  await page.locator('.initial input[data-field="dirty"]').uncheck();
+  // Now nothing records that memory (v1) is newer than disk (v0).
+  await expect(verdict(page, 'v5.12')).toHaveAttribute('data-verdict', 'at-risk');
+  await page.locator('button.undo').click();
+  await expect(verdict(page, 'v5.12')).toHaveAttribute('data-verdict', 'guaranteed');
+  await expect(page.locator('.initial input[data-field="dirty"]')).toBeChecked();
+
+  // A PTE that is not present cannot be writable: refused, the checkbox stays as the scenario says.
+  await page.locator('.initial input[data-field="present"]').click();
+  await expect(page.getByRole('alert')).toContainText('not present');
+  await expect(page.locator('.initial input[data-field="present"]')).toBeChecked();
+  await page.getByRole('alert').locator('.dismiss').click();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
