@@ -7,6 +7,9 @@
 
 pub mod browser;
 pub mod components;
+pub mod dnd;
+pub mod doc;
 pub mod location;
+pub mod storage;
 
 pub use components::app::App;

@@ -3,6 +3,10 @@
 pub mod app;
 pub mod embed;
 pub mod header;
+pub mod initial;
+pub mod inspector;
 pub mod io;
+pub mod palette;
 pub mod share;
 pub mod timeline;
+pub mod verdicts;
