@@ -6,5 +6,6 @@
 #![forbid(unsafe_code)]
 
 pub mod components;
+pub mod explore_protocol;
 
 pub use components::app::App;
