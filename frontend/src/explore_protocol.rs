@@ -78,23 +78,23 @@ pub enum Stop {
 impl Stop {
     /// Words for the results table, e.g. "time budget of 2 s reached after 40 000 states".
     pub fn describe(self, states: usize) -> String {
-        let states = group(states as u128);
+        let states = count_of(states, "state");
         match self {
             Stop::Complete => "every interleaving covered".to_string(),
-            Stop::StoppedAtFirst => format!("stopped at the first loss after {states} states"),
+            Stop::StoppedAtFirst => format!("stopped at the first loss after {states}"),
             Stop::StateCap { limit } => format!(
-                "state cap of {} reached after {states} states",
+                "state cap of {} reached after {states}",
                 group(limit as u128)
             ),
             Stop::TransitionBudget { limit } => format!(
-                "step budget of {} reached after {states} states",
+                "step budget of {} reached after {states}",
                 group(u128::from(limit))
             ),
             Stop::TimeBudget { limit_ms } => format!(
-                "time budget of {} s reached after {states} states",
+                "time budget of {} s reached after {states}",
                 seconds(limit_ms as f64)
             ),
-            Stop::Cancelled => format!("cancelled after {states} states"),
+            Stop::Cancelled => format!("cancelled after {states}"),
         }
     }
 }
@@ -407,6 +407,12 @@ pub fn group(n: u128) -> String {
     out
 }
 
+/// `1 state`, `12 345 states`: a grouped count and its noun.
+pub fn count_of(n: usize, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", group(n as u128))
+}
+
 /// Milliseconds as seconds for people: `0.4`, `2`, `12.5`.
 pub fn seconds(ms: f64) -> String {
     let s = ms / 1000.0;
@@ -426,9 +432,9 @@ pub fn progress_text(
     elapsed_ms: f64,
 ) -> String {
     format!(
-        "{job_name} ({} of {jobs}): {} states visited, {} s",
+        "{job_name} ({} of {jobs}): {} visited, {} s",
         job + 1,
-        group(states as u128),
+        count_of(states, "state"),
         seconds((elapsed_ms / 100.0).round() * 100.0)
     )
 }
@@ -517,8 +523,8 @@ mod tests {
             assert_eq!(
                 r.describe(),
                 format!(
-                    "incomplete: time budget of 1 s reached after {} states; nothing bad found so far",
-                    group(r.states as u128)
+                    "incomplete: time budget of 1 s reached after {}; nothing bad found so far",
+                    count_of(r.states, "state")
                 )
             );
         }
@@ -555,6 +561,8 @@ mod tests {
         assert_eq!(group(900_900), "900\u{2009}900");
         assert_eq!(group(1_234_567), "1\u{2009}234\u{2009}567");
         assert_eq!(group(2_670_177_736_637_149_247_308_800), "≈ 2.67 × 10^24");
+        assert_eq!(count_of(1, "state"), "1 state");
+        assert_eq!(count_of(4_000, "state"), "4\u{2009}000 states");
         assert_eq!(seconds(2000.0), "2");
         assert_eq!(seconds(1250.0), "1.2");
         assert_eq!(

@@ -25,7 +25,8 @@ use web_sys::{ErrorEvent, Event, HtmlInputElement, HtmlSelectElement, MessageEve
 use yew::prelude::*;
 
 use crate::explore_protocol::{
-    group, preset_jobs, progress_text, seconds, Answer, Job, Reply, Request, VariantResult,
+    count_of, group, preset_jobs, progress_text, seconds, Answer, Job, Reply, Request,
+    VariantResult,
 };
 
 /// The worker's script, relative to the page (Trunk's loader shim for the `tlbrace-worker` binary).
@@ -85,8 +86,8 @@ impl Row {
         match self {
             Row::Done(r) => r.describe(),
             Row::Cancelled { states, .. } => format!(
-                "incomplete: cancelled after {} states; nothing bad found so far",
-                group(*states as u128)
+                "incomplete: cancelled after {}; nothing bad found so far",
+                count_of(*states, "state")
             ),
         }
     }
