@@ -423,6 +423,17 @@ pub fn seconds(ms: f64) -> String {
     }
 }
 
+/// A search's wall-clock time: `0.4 ms`, `85 ms`, `2.3 s`.
+pub fn duration(ms: f64) -> String {
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{} s", seconds((ms / 100.0).round() * 100.0))
+    }
+}
+
 /// The progress line under the bar: "v5.12 (2 of 5): 123 456 states, 1.2 s".
 pub fn progress_text(
     job_name: &str,
@@ -563,6 +574,9 @@ mod tests {
         assert_eq!(group(2_670_177_736_637_149_247_308_800), "≈ 2.67 × 10^24");
         assert_eq!(count_of(1, "state"), "1 state");
         assert_eq!(count_of(4_000, "state"), "4\u{2009}000 states");
+        assert_eq!(duration(0.42), "0.4 ms");
+        assert_eq!(duration(85.2), "85 ms");
+        assert_eq!(duration(2_345.0), "2.3 s");
         assert_eq!(seconds(2000.0), "2");
         assert_eq!(seconds(1250.0), "1.2");
         assert_eq!(

@@ -271,6 +271,30 @@ async fn an_opened_counterexample_is_a_timeline_with_its_verdicts() {
     };
     assert_eq!(verdict("v5.12"), "lost");
     assert_ne!(verdict("yu-fix"), "lost");
+    // The decisive steps under the first losing preset (v5.10-rc4) are marked, and only those.
+    let want = tlbrace_core::run(&cex, &tlbrace_core::Preset::V5_10Rc4.variant())
+        .unwrap()
+        .verdict
+        .decisive_steps();
+    assert!(!want.is_empty());
+    let marked: Vec<usize> = {
+        let list = root.query_selector_all(".step.decisive").unwrap();
+        (0..list.length())
+            .map(|k| {
+                list.item(k)
+                    .unwrap()
+                    .dyn_into::<Element>()
+                    .unwrap()
+                    .get_attribute("data-step")
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let mut marked_sorted = marked.clone();
+    marked_sorted.sort_unstable();
+    assert_eq!(marked_sorted, want);
     root.query_selector(".load-counterexample")
         .unwrap()
         .unwrap()

@@ -39,6 +39,14 @@ pub fn verdict_id(
 pub fn Counterexample(props: &CounterexampleProps) -> Html {
     let s = props.scenario.clone();
     let runs = run_all(&s, Arch::X86);
+    // The steps that decide the verdict under the first preset that goes wrong: marked in the lanes.
+    let decisive: Option<(&str, Vec<usize>)> = runs.iter().find_map(|r| match &r.result {
+        Ok(t) if t.verdict.label() != "guaranteed" => {
+            Some((r.preset.name(), t.verdict.decisive_steps()))
+        }
+        _ => None,
+    });
+    let marked = |i: usize| decisive.as_ref().is_some_and(|(_, d)| d.contains(&i));
     let on_load = {
         let s = s.clone();
         props.on_load.reform(move |_: MouseEvent| (*s).clone())
@@ -70,13 +78,16 @@ pub fn Counterexample(props: &CounterexampleProps) -> Html {
                     }
                 }) }
             </ul>
+            if let Some((name, _)) = &decisive {
+                <p class="cex-legend">{ format!("Marked: the steps that decide the verdict under {name}.") }</p>
+            }
             <div class="cex-lanes" style={format!("--cex-rows: {}", s.steps.len())}>
                 { for (0..s.cpus).map(|cpu| html! {
                     <div class="lane" data-cpu={cpu.to_string()} key={cpu}>
                         <h3 class="lane-head">{ lane_name(cpu) }</h3>
                         <ol class="lane-steps">
                             { for s.steps.iter().enumerate().filter(|(_, st)| st.cpu == cpu).map(|(i, st)| html! {
-                                <li class="step" data-step={i.to_string()} data-cpu={cpu.to_string()}
+                                <li class={classes!("step", marked(i).then_some("decisive"))} data-step={i.to_string()} data-cpu={cpu.to_string()}
                                     data-action={st.action.id()} style={format!("grid-row: {}", i + 1)}
                                     title={st.action.summary()}>
                                     <span class="step-index">{ i + 1 }</span>{ " " }

@@ -25,7 +25,7 @@ use web_sys::{ErrorEvent, Event, HtmlInputElement, HtmlSelectElement, MessageEve
 use yew::prelude::*;
 
 use crate::explore_protocol::{
-    count_of, group, preset_jobs, progress_text, seconds, Answer, Job, Reply, Request,
+    count_of, duration, group, preset_jobs, progress_text, seconds, Answer, Job, Reply, Request,
     VariantResult,
 };
 
@@ -122,7 +122,6 @@ pub fn ExploreResults(props: &ResultsProps) -> Html {
                     <th scope="col" title="Distinct end states that lose data or hold it at risk">
                         { "Bad end states" }</th>
                     <th scope="col">{ "Time" }</th>
-                    <th scope="col"><span class="visually-hidden">{ "Counterexample" }</span></th>
                 </tr>
             </thead>
             <tbody>
@@ -144,7 +143,7 @@ fn result_row(i: usize, row: &Row, props: &ResultsProps) -> Html {
                 covered,
                 group(r.states as u128),
                 group(r.bad_end_states as u128),
-                format!("{} s", seconds((r.elapsed_ms / 100.0).round() * 100.0)),
+                duration(r.elapsed_ms),
                 r.counterexample.as_ref(),
             )
         }
@@ -154,7 +153,7 @@ fn result_row(i: usize, row: &Row, props: &ResultsProps) -> Html {
             "—".to_string(),
             group(*states as u128),
             "—".to_string(),
-            format!("{} s", seconds((elapsed_ms / 100.0).round() * 100.0)),
+            duration(*elapsed_ms),
             None,
         ),
     };
@@ -163,25 +162,26 @@ fn result_row(i: usize, row: &Row, props: &ResultsProps) -> Html {
     html! {
         <tr class="explore-result" data-variant={row.name().to_string()} data-outcome={row.outcome()}>
             <th scope="row" class="explore-variant-name">{ row.name() }</th>
-            <td class="explore-verdict">
-                { row.describe() }
+            <td class="explore-result-cell">
+                <span class="explore-verdict">{ row.describe() }</span>
                 if let Some(c) = cex {
-                    <div class="explore-cex-summary">{ &c.summary }</div>
+                    <details class="explore-cex-summary">
+                        <summary>{ "What goes wrong" }</summary>
+                        { &c.summary }
+                    </details>
+                    <div class="explore-actions">
+                        <button type="button" class="open-counterexample" onclick={on_open}>
+                            { "Open counterexample" }</button>
+                        <button type="button" class="minimise-counterexample" onclick={on_minimise}
+                            title="Drop steps while it stays bad (keeping page_mkclean_one + write page to disk pairs whole)">
+                            { "Open minimised" }</button>
+                    </div>
                 }
             </td>
             <td class="num explore-interleavings">{ interleavings }</td>
             <td class="num explore-states">{ states }</td>
             <td class="num explore-bad">{ bad }</td>
             <td class="num explore-time">{ time }</td>
-            <td class="explore-actions">
-                if cex.is_some() {
-                    <button type="button" class="open-counterexample" onclick={on_open}>
-                        { "Open counterexample" }</button>
-                    <button type="button" class="minimise-counterexample" onclick={on_minimise}
-                        title="Drop steps while it stays bad (keeping page_mkclean_one + write page to disk pairs whole)">
-                        { "Open minimised" }</button>
-                }
-            </td>
         </tr>
     }
 }
