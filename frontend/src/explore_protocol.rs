@@ -50,7 +50,9 @@ pub struct Request {
 
 /// Why one variant's search ended: core's [`Outcome`] plus the time budget, which only the worker knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "stop")]
+// Externally tagged, like `Reply`: an internally tagged enum makes serde buffer the whole object in its
+// generic `Content` type, which costs the page's wasm tens of KB.
+#[serde(rename_all = "kebab-case")]
 pub enum Stop {
     /// Every interleaving covered.
     Complete,
@@ -145,7 +147,7 @@ pub struct VariantResult {
     /// Why the search ended.
     pub stop: Stop,
     /// How many interleavings the programs have: what a complete search stands for. Sent as a decimal
-    /// string: serde cannot buffer a `u128` inside the internally tagged [`Reply`].
+    /// string: JSON numbers past 2^53 lose digits in many readers, and serde cannot buffer a `u128`.
     #[serde(with = "u128_decimal")]
     pub interleavings: u128,
     /// Distinct states stored.
@@ -252,7 +254,8 @@ mod u128_decimal {
 
 /// Worker → page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "type")]
+// Externally tagged (`{"done": {...}}`): see `Stop`.
+#[serde(rename_all = "kebab-case")]
 pub enum Reply {
     /// The worker's wasm is loaded and its message handler set: the page may now post its request
     /// (a message posted earlier would reach a worker with no handler yet, and be lost).
@@ -293,7 +296,7 @@ impl Reply {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| {
             // Only a non-string map key could fail here; say so instead of going silent.
-            format!(r#"{{"type":"failed","message":"cannot encode a reply: {e}"}}"#)
+            format!(r#"{{"failed":{{"message":"cannot encode a reply: {e}"}}}}"#)
         })
     }
 
@@ -562,6 +565,18 @@ mod tests {
             matches!(&replies[..], [Reply::Failed { message }] if message.starts_with("the scenario cannot be explored")),
             "{replies:?}"
         );
+    }
+
+    #[test]
+    fn the_wire_form_is_externally_tagged() {
+        // The fallback `to_json` writes by hand must read back as a failure.
+        assert_eq!(
+            Reply::from_json(r#"{"failed":{"message":"x"}}"#).unwrap(),
+            Reply::Failed {
+                message: "x".into()
+            }
+        );
+        assert_eq!(Reply::Ready.to_json(), r#""ready""#);
     }
 
     #[test]
