@@ -9,6 +9,7 @@ pub mod browser;
 pub mod components;
 pub mod dnd;
 pub mod doc;
+pub mod explore_protocol;
 pub mod location;
 pub mod storage;
 

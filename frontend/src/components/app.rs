@@ -15,7 +15,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
+use super::counterexample::Counterexample;
 use super::embed::EmbedPage;
+use super::explorer::Explorer;
 use super::header::Header;
 use super::initial::InitialEditor;
 use super::inspector::Inspector;
@@ -387,6 +389,25 @@ fn Editor() -> Html {
         }
     });
 
+    // The explorer's opened counterexample, shown beside the explorer until loaded or closed.
+    let opened = use_state(|| None::<Rc<Scenario>>);
+    let on_open = {
+        let opened = opened.clone();
+        Callback::from(move |s: Scenario| opened.set(Some(Rc::new(s))))
+    };
+    let on_close = {
+        let opened = opened.clone();
+        Callback::from(move |()| opened.set(None))
+    };
+    let explore = html! {
+        <section class="explore-row" aria-label="Explore every interleaving">
+            <Explorer scenario={scenario.clone()} custom={Some(*custom)} {on_open} />
+            if let Some(c) = &*opened {
+                <Counterexample scenario={c.clone()} on_load={on_load.clone()} {on_close} />
+            }
+        </section>
+    };
+
     // Feature panels: each takes `scenario` and, when it replaces the scenario, `on_load`.
     let panels = html! {
         <>
@@ -470,6 +491,7 @@ fn Editor() -> Html {
                     <div class="panels">{ panels }</div>
                 </aside>
             </div>
+            { explore }
         </div>
     }
 }

@@ -1,7 +1,9 @@
 //! The playground's components.
 
 pub mod app;
+pub mod counterexample;
 pub mod embed;
+pub mod explorer;
 pub mod header;
 pub mod initial;
 pub mod inspector;

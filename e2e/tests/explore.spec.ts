@@ -1,0 +1,205 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// The Explorer panel: every interleaving of the scenario, searched in a Web Worker.
+
+/** Collects what would mean a broken page: uncaught errors, console errors, failed requests. */
+function watchForErrors(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
+  return problems;
+}
+
+/** Records whether a progress bar was ever in the page (a fast search shows it only briefly). */
+async function recordProgress(page: Page) {
+  await page.evaluate(() => {
+    const w = window as unknown as { sawProgress: boolean };
+    w.sawProgress = false;
+    new MutationObserver(() => {
+      if (document.querySelector('progress.explore-progress')) w.sawProgress = true;
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+}
+
+/** A scenario far larger than the seed diagrams: `cpus` CPUs each filling its TLB, writing and flushing. */
+function bigScenario(cpus: number, reps: number): string {
+  const steps = [];
+  for (let r = 0; r < reps; r++)
+    for (let cpu = 0; cpu < cpus; cpu++)
+      for (const action of ['cache_pte_in_tlb', 'write_to_page', 'local_flush_tlb_page'])
+        steps.push({ cpu, action });
+  return JSON.stringify({ version: 1, title: 'many writers', cpus, steps });
+}
+
+/** Makes `json` the working scenario through the import box, as a user pasting it would. */
+async function loadScenario(page: Page, json: string) {
+  await page.locator('.import-text').fill(json);
+  await page.locator('.import-button').click();
+}
+
+async function exploreExample1(page: Page, base: string) {
+  const problems = watchForErrors(page);
+  const workerUrls: string[] = [];
+  page.on('request', (req) => {
+    if (req.url().includes('tlbrace-worker')) workerUrls.push(new URL(req.url()).pathname);
+  });
+  await page.goto(`${base}?example=example-1`);
+  await expect(page.locator('.scenario-head .counts')).toContainText('13 steps');
+  await recordProgress(page);
+  await page.locator('.explore-button').click();
+
+  const rows = page.locator('.explore-result');
+  await expect(rows).toHaveCount(5, { timeout: 20_000 });
+  await expect(page.locator('.explore-status')).toContainText('Searched 5 variants');
+  expect(await page.evaluate(() => (window as unknown as { sawProgress: boolean }).sawProgress)).toBe(true);
+
+  const expected: Record<string, string> = {
+    'v5.10-rc4': 'unsafe',
+    'will-4+6': 'unsafe',
+    'yu-fix': 'safe',
+    'yu-fix+flush': 'safe',
+    'v5.12': 'unsafe',
+  };
+  for (const [variant, outcome] of Object.entries(expected)) {
+    const row = page.locator(`.explore-result[data-variant="${variant}"]`);
+    await expect(row).toHaveAttribute('data-outcome', outcome);
+    await expect(row.locator('.open-counterexample')).toHaveCount(outcome === 'unsafe' ? 1 : 0);
+  }
+  // Every interleaving of Example 1's programs (13 steps on 4 CPUs) is represented.
+  await expect(page.locator('.explore-result[data-variant="yu-fix"] .explore-interleavings')).toHaveText('900\u2009900');
+
+  // The worker was loaded next to the page, wherever the page is.
+  expect(workerUrls).toContain(`${base}tlbrace-worker_loader.js`);
+  expect(workerUrls).toContain(`${base}tlbrace-worker_bg.wasm`);
+  return problems;
+}
+
+for (const base of ['/', '/sub/tlbrace/']) {
+  test(`explores Example 1 and opens a counterexample at ${base}`, async ({ page }) => {
+    const problems = await exploreExample1(page, base);
+
+    const row = page.locator('.explore-result[data-variant="v5.12"]');
+    await expect(row.locator('.explore-verdict')).toContainText('ends lost');
+    await row.locator('.open-counterexample').click();
+    const cex = page.locator('.counterexample');
+    await expect(cex).toBeVisible();
+    // Its 13 steps in their lanes, in time order.
+    await expect(cex.locator('.lane')).toHaveCount(4);
+    await expect(cex.locator('.step')).toHaveCount(13);
+    for (let cpu = 0; cpu < 4; cpu++) {
+      const steps = await cex.locator(`.lane[data-cpu="${cpu}"] .step`).evaluateAll((els) =>
+        els.map((e) => [Number(e.getAttribute('data-step')), Number(e.getAttribute('data-cpu'))]),
+      );
+      for (const [, c] of steps) expect(c).toBe(cpu);
+      const order = steps.map(([i]) => i);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
+    // Core's verdict of the opened timeline: lost under the variant it was found for; the fix, safe for
+    // every interleaving, keeps this one too (or finds it impossible).
+    await expect(cex.locator('.cex-verdict[data-variant="v5.12"]')).toHaveAttribute('data-verdict', 'lost');
+    await expect(cex.locator('.cex-verdict[data-variant="yu-fix"]')).toHaveAttribute(
+      'data-verdict',
+      /^(guaranteed|error)$/,
+    );
+
+    // The minimised counterexample is shorter and still lost under v5.10-rc4.
+    await page.locator('.explore-result[data-variant="v5.10-rc4"] .minimise-counterexample').click();
+    await expect(cex.locator('.cex-verdict[data-variant="v5.10-rc4"]')).toHaveAttribute('data-verdict', 'lost');
+    const minimised = await cex.locator('.step').count();
+    expect(minimised).toBeGreaterThan(0);
+    expect(minimised).toBeLessThan(13);
+
+    // Loading it makes it the working scenario; the old results say they are about an earlier one.
+    await cex.locator('.load-counterexample').click();
+    await expect(page.locator('.scenario-head .counts')).toContainText(`${minimised} steps`);
+    await expect(page.locator('.explore-stale')).toBeVisible();
+    expect(problems).toEqual([]);
+  });
+}
+
+test('Cancel stops a long exact search and the page stays responsive', async ({ page }) => {
+  const problems = watchForErrors(page);
+  await page.goto('/');
+  await loadScenario(page, bigScenario(8, 2));
+  await expect(page.locator('.scenario-head .counts')).toContainText('8 CPUs · 48 steps');
+  await page.locator('.explore-exact').check();
+  await page.locator('.explore-time-budget').fill('');
+  await page.locator('.explore-time-budget').blur();
+  await page.locator('.explore-button').click();
+
+  const bar = page.locator('progress.explore-progress');
+  await expect(bar).toBeVisible();
+  await expect(page.locator('.explore-cancel')).toBeEnabled();
+  await expect(page.locator('.explore-button')).toBeDisabled();
+  // The bar moves: the states count grows between two readings.
+  const states = async () => Number(await bar.getAttribute('data-states'));
+  await expect.poll(states, { timeout: 10_000 }).toBeGreaterThan(0);
+  const first = await states();
+  await expect.poll(states, { timeout: 10_000 }).toBeGreaterThan(first);
+  await expect(page.locator('.explore-progress-text')).toContainText('states visited');
+
+  // The page answers while the worker searches.
+  const t0 = Date.now();
+  await page.locator('.undo').click();
+  await expect(page.locator('.scenario-head .counts')).toContainText('4 CPUs · 0 steps');
+  await page.locator('.redo').click();
+  await expect(page.locator('.scenario-head .counts')).toContainText('8 CPUs · 48 steps');
+  expect(Date.now() - t0).toBeLessThan(2_000);
+  await expect(bar).toBeVisible();
+
+  await page.locator('.explore-cancel').click();
+  await expect(page.locator('.explore-status')).toContainText('Cancelled after');
+  await expect(page.locator('.explore-status')).toContainText('while searching v5.10-rc4');
+  await expect(bar).toHaveCount(0);
+  const row = page.locator('.explore-result[data-variant="v5.10-rc4"]');
+  await expect(row).toHaveAttribute('data-outcome', 'incomplete');
+  await expect(row.locator('.explore-verdict')).toContainText('cancelled after');
+  await expect(page.locator('.explore-cancel')).toBeDisabled();
+
+  // Still usable: a new search (of one variant, with a state cap) runs and ends with a clear message.
+  for (const v of ['v5.10-rc4', 'will-4+6', 'yu-fix', 'yu-fix+flush'])
+    await page.locator(`.explore-variant[data-variant="${v}"] input`).uncheck();
+  await page.locator('.explore-max-states').fill('20000');
+  await page.locator('.explore-max-states').blur();
+  await page.locator('.explore-button').click();
+  const capped = page.locator('.explore-result[data-variant="v5.12"]');
+  await expect(capped).toHaveAttribute('data-outcome', 'incomplete', { timeout: 20_000 });
+  await expect(capped.locator('.explore-verdict')).toContainText('state cap of 20\u2009000 reached after');
+  await expect(page.locator('.explore-result')).toHaveCount(1);
+  expect(problems).toEqual([]);
+});
+
+test('a time budget stops each variant and says so', async ({ page }) => {
+  const problems = watchForErrors(page);
+  await page.goto('/sub/tlbrace/');
+  await loadScenario(page, bigScenario(8, 2));
+  for (const v of ['v5.10-rc4', 'will-4+6', 'yu-fix'])
+    await page.locator(`.explore-variant[data-variant="${v}"] input`).uncheck();
+  await page.locator('.explore-exact').check();
+  await page.locator('.explore-time-budget').fill('1');
+  await page.locator('.explore-time-budget').blur();
+  await page.locator('.explore-button').click();
+  await expect(page.locator('.explore-result')).toHaveCount(2, { timeout: 20_000 });
+  for (const v of ['yu-fix+flush', 'v5.12']) {
+    const row = page.locator(`.explore-result[data-variant="${v}"]`);
+    await expect(row).toHaveAttribute('data-outcome', 'incomplete');
+    await expect(row.locator('.explore-verdict')).toContainText('time budget of 1 s reached after');
+  }
+  expect(problems).toEqual([]);
+});
+
+test('bad options are refused with a readable message', async ({ page }) => {
+  await page.goto('/');
+  await page.locator('.explore-max-states').fill('lots');
+  await page.locator('.explore-max-states').blur();
+  await page.locator('.explore-button').click();
+  await expect(page.locator('.explorer [role="alert"]')).toContainText('state cap');
+  await expect(page.locator('.explore-result')).toHaveCount(0);
+  await expect(page.locator('.explore-button')).toBeEnabled();
+});
