@@ -189,7 +189,10 @@ fn svg_output_is_a_picture_with_the_verdicts() {
     let svg = ok(tlbrace(&["convert", "example-1", "--to", "svg"]));
     assert!(svg.starts_with("<svg"), "{svg}");
     assert!(svg.trim_end().ends_with("</svg>"));
-    assert!(svg.contains("yu-fix+flush"), "every preset is in the matrix");
+    assert!(
+        svg.contains("yu-fix+flush"),
+        "every preset is in the matrix"
+    );
     let arm = ok(tlbrace(&[
         "convert",
         "example-1",
@@ -258,6 +261,7 @@ fn bad_json_is_refused_readably() {
         ),
         (r#"{"cpus":2}"#, "no \"version\""),
         ("{\"version\":1,", "not a tlbrace scenario"),
+        ("[1]", "expected a JSON object"),
     ] {
         let file = write_temp("bad.json", text);
         let err = refused(tlbrace(&["convert", &file, "--to", "url"]));
