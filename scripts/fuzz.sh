@@ -5,7 +5,7 @@
 # fuzz/corpus/<target>/ from the built-in examples, the seed thread's diagrams and the golden links,
 # then runs each target alone (one libFuzzer job: the machine has two cores) for SECONDS, and prints per
 # target the executions, the time and the crashes (fuzz/artifacts/<target>/). Exit status 1 if any
-# target crashed. `SECONDS=0` only builds and seeds: what CI can afford to check.
+# target crashed. `scripts/fuzz.sh 0` only builds and seeds: what CI can afford to check.
 #
 # cargo-fuzz needs nightly flags (-Zsanitizer=address); the stable toolchain accepts them with
 # RUSTC_BOOTSTRAP=1. FUZZ_SANITIZER=none builds without AddressSanitizer (the core forbids unsafe code,
@@ -76,7 +76,7 @@ else
   mkdir -p "$CORPUS/share_payload"
 fi
 
-[ "$SECS" -gt 0 ] || { log "built and seeded; SECONDS=0, not fuzzing"; exit 0; }
+[ "$SECS" -gt 0 ] || { log "built and seeded; 0 seconds: not fuzzing"; exit 0; }
 
 # ---- Run ------------------------------------------------------------------------------------------
 LOGS="$ROOT/fuzz/target/logs"
