@@ -48,14 +48,15 @@ pub fn load_scenario_as(arg: &str, from: Option<InputFormat>) -> Result<Scenario
         ("standard input".to_string(), read_source(arg)?)
     } else if let Some(s) = example(arg) {
         return Ok(s);
-    } else if std::path::Path::new(arg).is_file() {
+    } else if std::path::Path::new(arg).is_dir() {
+        return Err(format!("{arg}: is a directory"));
+    } else if std::path::Path::new(arg).exists() {
+        // Files, and also /dev/stdin or a named pipe.
         (arg.to_string(), read_source(arg)?)
     } else if from == Some(InputFormat::Url) || share::looks_like_link(arg) {
         // The argument is the link itself: the core's messages say "share link" already, and a
         // long URL in front of them would bury them.
         (String::new(), arg.to_string())
-    } else if std::path::Path::new(arg).exists() {
-        return Err(format!("{arg}: not a regular file"));
     } else {
         return Err(format!(
             "{arg}: no such file, and neither a built-in example (see `tlbrace examples`) nor a \

@@ -343,7 +343,7 @@ fn other_mistakes_are_refused_readably() {
     assert!(err.contains("no such file"), "{err}");
     let dir = temp_dir();
     let err = refused(tlbrace(&["convert", dir.to_str().unwrap(), "--to", "json"]));
-    assert!(err.contains("not a regular file"), "{err}");
+    assert!(err.contains("is a directory"), "{err}");
     let err = refused(tlbrace(&[
         "convert",
         "example-1",
