@@ -898,6 +898,29 @@ fn title_is_safe(lines: &[String]) -> bool {
     })
 }
 
+/// The lines of a title that read back as that title. A continuation line that would read as a
+/// header row, an `initial:` line or a quote is joined to the line before (a long line is better than
+/// a cut title); only a first line that would is written after `Title: `.
+fn title_lines(title: &str) -> Vec<String> {
+    let safe_wrap = |text: &str| {
+        let mut out: Vec<String> = Vec::new();
+        for l in wrap(text, WIDTH, WIDTH) {
+            match out.last_mut() {
+                // `append` joins as the reader does, so the text is unchanged.
+                Some(prev) if !title_is_safe(std::slice::from_ref(&l)) => append(prev, &l),
+                _ => out.push(l),
+            }
+        }
+        out
+    };
+    let lines = safe_wrap(title);
+    if title_is_safe(&lines) {
+        lines
+    } else {
+        safe_wrap(&format!("Title: {title}"))
+    }
+}
+
 fn initial_line(init: &InitialState) -> Option<String> {
     if init.is_default() {
         return None;
@@ -1024,11 +1047,7 @@ pub fn export(scenario: &Scenario) -> String {
             } else {
                 title
             };
-            let mut lines = wrap(&title, WIDTH, WIDTH);
-            if !title_is_safe(&lines) {
-                lines = wrap(&format!("Title: {title}"), WIDTH, WIDTH);
-            }
-            for l in lines {
+            for l in title_lines(&title) {
                 line(&l);
             }
             preamble = true;
