@@ -97,12 +97,12 @@ for t in "${TARGETS[@]}"; do
       -dict="$DICT" -print_final_stats=1) >"$LOGS/$t.run.log" 2>&1 || rc=$?
   cat "$LOGS/fuzz-0.log" >"$LOGS/$t.log" 2>/dev/null || cp "$LOGS/$t.run.log" "$LOGS/$t.log"
   secs=$(($(date +%s) - start))
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$LOGS/$t.log" | tail -1 | grep -o '[0-9]*$' || true)
+  execs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$LOGS/$t.log" | tail -1 | grep -o '[0-9]*$' || true)
   after=$(find "$ROOT/fuzz/artifacts/$t" -type f | wc -l)
   crashes=$((after - before))
   if [ "$rc" -ne 0 ] || [ "$crashes" -gt 0 ]; then
     FAILED=1
-    grep -m3 -E 'panicked|ERROR: libFuzzer|SUMMARY' "$LOGS/$t.log" >&2 || true
+    grep -a -m3 -E 'panicked|ERROR: libFuzzer|SUMMARY' "$LOGS/$t.log" >&2 || true
   fi
   REPORT+=("$(printf '%-18s %12s execs %6d s  %d new crash file(s)  exit %d' "$t" "${execs:-?}" "$secs" "$crashes" "$rc")")
 done

@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(s) = format::from_json(text) {
         assert!(s.validate().is_ok());
         assert_eq!(format::from_json(&format::to_json(&s)).as_ref(), Ok(&s));
-        assert_eq!(format::from_json(&format::to_json_compact(&s)).as_ref(), Ok(&s));
+        assert_eq!(
+            format::from_json(&format::to_json_compact(&s)).as_ref(),
+            Ok(&s)
+        );
         assert_eq!(share::decode(&share::encode(&s)).as_ref(), Ok(&s));
         let _ = svg::export(&s, Arch::X86);
     }

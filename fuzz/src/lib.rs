@@ -37,8 +37,15 @@ pub fn ascii_round_trip(s: &Scenario) {
         let timeline = |x: &Scenario| -> Vec<(usize, tlbrace_core::Action)> {
             x.steps.iter().map(|st| (st.cpu, st.action)).collect()
         };
-        assert_eq!(timeline(&again), timeline(s), "timeline changed:\n{diagram}");
-        assert_eq!(again.initial, s.initial, "initial state changed:\n{diagram}");
+        assert_eq!(
+            timeline(&again),
+            timeline(s),
+            "timeline changed:\n{diagram}"
+        );
+        assert_eq!(
+            again.initial, s.initial,
+            "initial state changed:\n{diagram}"
+        );
         assert_eq!(again.cpus, s.cpus, "lanes changed:\n{diagram}");
         assert!(ascii_exact(&again), "texts not normalized:\n{diagram}");
     }
