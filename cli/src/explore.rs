@@ -13,7 +13,7 @@ use crate::load;
 /// Arguments of `tlbrace explore`.
 #[derive(clap::Args)]
 pub struct ExploreArgs {
-    /// A JSON scenario file, `-` for standard input, or a built-in example name.
+    /// A scenario: a file (JSON, share link or ASCII diagram), `-`, an example name or a share link.
     scenario: String,
     /// Only these presets (repeatable); `name@arm64` for arm64. Default: every preset.
     #[arg(long = "variant", short = 'v', conflicts_with = "all")]
@@ -45,7 +45,7 @@ pub struct ExploreArgs {
 /// Arguments of `tlbrace minimize`.
 #[derive(clap::Args)]
 pub struct MinimizeArgs {
-    /// A JSON scenario file, `-` for standard input, or a built-in example name.
+    /// A scenario: a file (JSON, share link or ASCII diagram), `-`, an example name or a share link.
     scenario: String,
     /// The variant under which the timeline loses data, e.g. `will-4+6` or `v5.12@arm64`.
     #[arg(long = "variant", short = 'v')]

@@ -1,5 +1,6 @@
 //! `tlbrace`: the model on the command line, for scripts, CI and benchmarks.
 
+mod convert;
 mod diagram;
 mod explore;
 mod load;
@@ -36,11 +37,14 @@ enum Command {
     Explore(explore::ExploreArgs),
     /// Shrink a losing timeline until no single step can be removed.
     Minimize(explore::MinimizeArgs),
+    /// Convert a scenario between share links, JSON, ASCII diagrams and SVG.
+    Convert(convert::ConvertArgs),
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// A JSON scenario file, `-` for standard input, or a built-in example name.
+    /// A scenario: a file (JSON, share link or ASCII diagram), `-` for standard input, a built-in
+    /// example name, or a share link (`https://…#v1.…` or `v1.…`).
     scenario: String,
     /// Only these presets (repeatable); `name@arm64` for arm64. Default: every preset.
     #[arg(long = "variant", short = 'v')]
@@ -56,6 +60,7 @@ struct RunArgs {
     json: bool,
 }
 
+/// The architecture a run or a picture assumes.
 #[derive(Clone, Copy, ValueEnum)]
 enum ArchArg {
     X86,
@@ -77,6 +82,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd_run(&args),
         Command::Explore(args) => explore::cmd_explore(&args),
         Command::Minimize(args) => explore::cmd_minimize(&args),
+        Command::Convert(args) => convert::cmd_convert(&args),
         Command::Examples => {
             for e in EXAMPLES {
                 println!("{:<24} {}", e.name, e.description);

@@ -412,9 +412,7 @@ fn preamble(
     let mut initial = InitialState::default();
     if let Some(last) = paragraph.last() {
         let c = &last.content;
-        if c.get(..8)
-            .is_some_and(|p| p.eq_ignore_ascii_case("initial:"))
-        {
+        if starts_initial(c) {
             initial = parse_initial(last)?;
             paragraph = &paragraph[..paragraph.len() - 1];
         }
@@ -885,17 +883,34 @@ fn clean_note(note: &str) -> String {
     normalize(&note.replace('[', "(").replace(']', ")"))
 }
 
-/// Whether title lines read back as a title: none may look like a header row, an `initial:` line or
-/// a quote. The rare title that fails is written after `Title: `, which keeps the diagram intact.
-fn title_is_safe(lines: &[String]) -> bool {
-    lines.iter().all(|l| {
-        let line = split_line(0, l);
-        !l.starts_with('>')
-            && !line.cells.iter().all(|c| cpu_name(&c.text).is_some())
-            && !l
-                .get(..8)
-                .is_some_and(|p| p.eq_ignore_ascii_case("initial:"))
-    })
+/// The lines of a title, written so that they read back as exactly that title (§3.1 rules 1, 3, 5):
+/// a line that starts with `>` is indented by a space (only a `>` in the first column quotes); a
+/// continuation line that starts with `initial:` or is a lone CPU name is joined to the line before, and
+/// so is the line after a lone CPU name (over a dashed line it would be a header). The last line can
+/// then start with `initial:` only if it is the first: [`export`] writes an empty `initial:` line after
+/// it.
+fn title_lines(title: &str) -> Vec<String> {
+    let lone_cpu = |l: &str| cpu_name(l).is_some();
+    let mut out: Vec<String> = Vec::new();
+    for l in wrap(title, WIDTH, WIDTH) {
+        match out.last_mut() {
+            // `append` joins as the reader does, so the text is unchanged.
+            Some(prev) if starts_initial(&l) || lone_cpu(&l) || lone_cpu(prev) => append(prev, &l),
+            _ => out.push(l),
+        }
+    }
+    for l in &mut out {
+        if l.starts_with('>') {
+            l.insert(0, ' ');
+        }
+    }
+    out
+}
+
+/// Whether a line's text opens with `initial:` (any case): the initial-state line of §3.1 rule 5.
+fn starts_initial(text: &str) -> bool {
+    text.get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("initial:"))
 }
 
 fn initial_line(init: &InitialState) -> Option<String> {
@@ -1016,6 +1031,7 @@ pub fn export(scenario: &Scenario) -> String {
         out.push('\n');
     };
     let mut preamble = false;
+    let mut title_ends_initial = false;
     if let Some(title) = scenario.title.as_deref().map(normalize) {
         if !title.is_empty() {
             // Import drops one trailing colon ("Case a:"), so a title ending in one gets another.
@@ -1024,19 +1040,22 @@ pub fn export(scenario: &Scenario) -> String {
             } else {
                 title
             };
-            let mut lines = wrap(&title, WIDTH, WIDTH);
-            if !title_is_safe(&lines) {
-                lines = wrap(&format!("Title: {title}"), WIDTH, WIDTH);
+            let lines = title_lines(&title);
+            for l in &lines {
+                line(l);
             }
-            for l in lines {
-                line(&l);
-            }
+            // A title ending in an `initial:` line needs the real one after it, even if empty.
+            title_ends_initial = lines.last().is_some_and(|l| starts_initial(l));
             preamble = true;
         }
     }
-    if let Some(init) = initial_line(&scenario.initial) {
-        line(&init);
-        preamble = true;
+    match initial_line(&scenario.initial) {
+        Some(init) => {
+            line(&init);
+            preamble = true;
+        }
+        None if title_ends_initial => line("initial:"),
+        None => {}
     }
     if preamble {
         line("");

@@ -4,8 +4,6 @@
 //! Rule for later releases: never change what an existing version means. A format change bumps
 //! [`FORMAT_VERSION`](crate::scenario::FORMAT_VERSION) and adds a migration from the previous version here.
 
-use serde::Deserialize;
-
 use crate::scenario::{Scenario, FORMAT_VERSION};
 
 /// The largest JSON document accepted, in bytes: a full 8-CPU, 256-step scenario with notes fits easily.
@@ -23,11 +21,6 @@ impl std::fmt::Display for FormatError {
 
 impl std::error::Error for FormatError {}
 
-#[derive(Deserialize)]
-struct VersionOnly {
-    version: Option<serde_json::Value>,
-}
-
 /// Parses a scenario from JSON in any format version this release knows, migrating it to the current
 /// one, and checks it. Every failure is a readable message; nothing panics.
 pub fn from_json(text: &str) -> Result<Scenario, FormatError> {
@@ -38,9 +31,21 @@ pub fn from_json(text: &str) -> Result<Scenario, FormatError> {
             MAX_JSON_BYTES / 1024
         )));
     }
-    let probe: VersionOnly = serde_json::from_str(text)
+    let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| FormatError(format!("not a tlbrace scenario: {e}")))?;
-    let version = match probe.version {
+    if !value.is_object() {
+        let kind = match value {
+            serde_json::Value::Array(_) => "an array",
+            serde_json::Value::String(_) => "a string",
+            serde_json::Value::Number(_) => "a number",
+            serde_json::Value::Bool(_) => "a boolean",
+            _ => "null",
+        };
+        return Err(FormatError(format!(
+            "not a tlbrace scenario: expected a JSON object {{\"version\": 1, …}}, found {kind}"
+        )));
+    }
+    let version = match value.get("version") {
         None => {
             return Err(FormatError(
                 "not a tlbrace scenario: it has no \"version\" field".into(),
@@ -102,6 +107,12 @@ mod tests {
         let cases = [
             ("", "not a tlbrace scenario"),
             ("[1,2]", "not a tlbrace scenario"),
+            (
+                "[1]",
+                "expected a JSON object {\"version\": 1, …}, found an array",
+            ),
+            ("\"v1.AAAA\"", "found a string"),
+            ("null", "found null"),
             ("{}", "no \"version\""),
             ("{\"version\":\"one\"}", "should be a number"),
             ("{\"version\":99,\"cpus\":4}", "newer tlbrace"),

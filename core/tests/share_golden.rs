@@ -100,3 +100,47 @@ fn the_documented_dictionary_is_the_one_in_use() {
         .expect("end marker");
     assert_eq!(&body[..end], share::DICTIONARY_V1);
 }
+
+/// The budget: a link to Example 1 carries at most 160 characters of fragment, whether it is
+/// the stored link, the built-in example's or the one made from the diagram as mailed; the seed's other
+/// diagrams too. `-- --nocapture` prints the lengths.
+#[test]
+fn the_seed_diagrams_fit_in_160_characters() {
+    const BUDGET: usize = 160;
+    let golden = fs::read_to_string(golden_dir().join("example-1.url")).unwrap();
+    assert!(
+        golden.trim().len() <= BUDGET,
+        "golden example-1: {}",
+        golden.trim().len()
+    );
+    for (name, fixture) in [
+        ("example-1", "seed-example-1.txt"),
+        ("example-2a", "seed-example-2a.txt"),
+        ("example-2b", "seed-example-2b.txt"),
+        ("example-2c", "seed-example-2c.txt"),
+    ] {
+        let example = share::encode(&tlbrace_core::examples::example(name).unwrap());
+        let text = fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(fixture),
+        )
+        .unwrap();
+        let mailed = share::encode(&tlbrace_core::ascii::import(&text).unwrap());
+        println!(
+            "{name:<12} example {:>3} characters, {fixture} {:>3} characters",
+            example.len(),
+            mailed.len()
+        );
+        assert!(
+            example.len() <= BUDGET,
+            "{name}: {} characters",
+            example.len()
+        );
+        assert!(
+            mailed.len() <= BUDGET,
+            "{fixture}: {} characters",
+            mailed.len()
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! `tlbrace convert`: a scenario from any format it can be read in (share link, JSON, ASCII diagram,
+//! built-in example) to any it can be written in (ASCII diagram, JSON, share link, SVG).
+
+use std::io::Write;
+
+use clap::ValueEnum;
+use tlbrace_core::{ascii, format, share, svg, Scenario};
+
+use crate::load::{self, InputFormat};
+use crate::ArchArg;
+
+/// Arguments of `tlbrace convert`.
+#[derive(clap::Args)]
+pub struct ConvertArgs {
+    /// The scenario: a file, `-` for standard input, a built-in example name, or a share link
+    /// (`https://…#v1.…` or the bare fragment `v1.…`).
+    input: String,
+    /// The output format.
+    #[arg(long, value_enum)]
+    to: OutputFormat,
+    /// The input format, when detection guesses wrong (default: detected).
+    #[arg(long, value_enum)]
+    from: Option<InputFormat>,
+    /// For `--to url`: the page the link opens (the fragment is appended after `#`). Without it only
+    /// the fragment `v1.…` is printed, to append to wherever the playground is served.
+    #[arg(long, value_name = "URL")]
+    base: Option<String>,
+    /// For `--to svg`: the architecture of the verdict matrix.
+    #[arg(long, value_enum, default_value_t = ArchArg::X86)]
+    arch: ArchArg,
+}
+
+/// The formats a scenario can be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    /// A diagram in the mailing-list style, ready to paste into a mail.
+    Ascii,
+    /// The JSON scenario format.
+    Json,
+    /// A share-link fragment, or a whole link with `--base`.
+    Url,
+    /// A picture with the verdict of every preset.
+    Svg,
+}
+
+/// Reads the input, writes it in the requested format on standard output.
+pub fn cmd_convert(args: &ConvertArgs) -> Result<(), String> {
+    if args.base.is_some() && args.to != OutputFormat::Url {
+        return Err("--base only applies to --to url".into());
+    }
+    let scenario = load::load_scenario_as(&args.input, args.from)?;
+    if args.to == OutputFormat::Ascii {
+        warn_unrepresentable(&scenario);
+    }
+    let mut out = render(&scenario, args);
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // A reader that stopped early (`| head`) is not an error of ours.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn render(scenario: &Scenario, args: &ConvertArgs) -> String {
+    match args.to {
+        OutputFormat::Ascii => ascii::export(scenario),
+        OutputFormat::Json => format::to_json(scenario),
+        OutputFormat::Url => link(args.base.as_deref(), &share::encode(scenario)),
+        OutputFormat::Svg => svg::export(scenario, args.arch.into()),
+    }
+}
+
+/// `base#fragment`, replacing any fragment `base` already has; the fragment alone without a base.
+fn link(base: Option<&str>, fragment: &str) -> String {
+    match base {
+        None => fragment.to_string(),
+        Some(b) => {
+            let page = b.split_once('#').map_or(b, |(page, _)| page);
+            format!("{page}#{fragment}")
+        }
+    }
+}
+
+/// Says on standard error which texts the diagram cannot hold exactly (brackets, extra spaces), since
+/// a diagram read back would then differ from the input.
+fn warn_unrepresentable(s: &Scenario) {
+    let texts = s
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, st)| {
+            st.note
+                .as_deref()
+                .map(|n| (format!("the note of step {}", i + 1), n))
+        })
+        .chain(
+            s.labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (format!("the label of CPU{i}"), l.as_str())),
+        );
+    for (what, text) in texts {
+        if !ascii::note_is_representable(text) {
+            eprintln!(
+                "tlbrace: warning: {what} is written normalized (brackets become parentheses, runs of \
+                 spaces one space): {text:?}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::link;
+
+    #[test]
+    fn links_replace_an_existing_fragment() {
+        assert_eq!(link(None, "v1.AA"), "v1.AA");
+        assert_eq!(link(Some("https://h/p/"), "v1.AA"), "https://h/p/#v1.AA");
+        assert_eq!(
+            link(Some("https://h/p/#v1.old"), "v1.AA"),
+            "https://h/p/#v1.AA"
+        );
+    }
+}
