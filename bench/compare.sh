@@ -20,7 +20,7 @@
 # tlbrace / pan: "best" = tlbrace reduced vs pan with its reduction, "exact" = tlbrace --exact vs pan
 # -DNOREDUCE. Spin's translation (spin -a) and compilation (gcc -O2) are reported apart. pan's hash
 # table is sized to the exact state count (-w, at least 10), as a Spin user would size it; Spin's
-# default -w24 costs a memset of 128 MB per run. Env: REPS, SPIN_W (override -w), NO_BUILD=1.
+# default -w24 costs a memset of 128 MB per run. Env: REPS, SPIN_W (override -w), NO_BUILD=1, FAST=1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +31,17 @@ if [[ ${1:-} == --first ]]; then
 fi
 SCENARIO=${1:-$ROOT/bench/scenarios/example-1.json}
 REPS=${REPS:-3}
-TLBRACE=$ROOT/target/release/tlbrace
+# The workspace's release profile is opt-level "z" (the wasm bundle's size budget). FAST=1 builds the CLI
+# with opt-level 3 instead (a profile defined on the command line, in target/fast/), as the criterion
+# benches are built.
+if [[ ${FAST:-0} == 1 ]]; then
+    TLBRACE=$ROOT/target/fast/tlbrace
+    BUILD=(cargo build -q -p tlbrace-cli --profile fast --config 'profile.fast.inherits="release"'
+        --config 'profile.fast.opt-level=3')
+else
+    TLBRACE=$ROOT/target/release/tlbrace
+    BUILD=(cargo build --release -q -p tlbrace-cli)
+fi
 GEN=$ROOT/bench/spin/gen.py
 PRESETS=(v5.10-rc4 will-4+6 yu-fix yu-fix+flush v5.12)
 
@@ -43,7 +53,7 @@ for tool in spin gcc python3 jq; do
 done
 [[ -f $SCENARIO ]] || { echo "compare.sh: $SCENARIO: no such file" >&2; exit 2; }
 if [[ ${NO_BUILD:-0} != 1 ]]; then
-    (cd "$ROOT" && cargo build --release -q -p tlbrace-cli)
+    (cd "$ROOT" && "${BUILD[@]}")
 fi
 
 WORK=$(mktemp -d)
@@ -94,6 +104,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 echo "scenario: $SCENARIO$([[ $FIRST == 1 ]] && echo ' (stop at the first counterexample)')"
 echo "programs: $(jq -c '[.steps | group_by(.cpu)[] | length]' "$SCENARIO") steps per CPU; $REPS runs each, medians"
+echo "tlbrace: $TLBRACE"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(spin -V | head -1); $(gcc --version | head -1)"
 echo
 
