@@ -193,12 +193,16 @@ impl Outcome {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct PathCounts {
     /// Interleavings in which reclaim dropped newer data.
+    #[serde(serialize_with = "count_json")]
     pub lost: u128,
     /// Interleavings that end with unrecorded data.
+    #[serde(serialize_with = "count_json")]
     pub at_risk: u128,
     /// Interleavings that keep every write.
+    #[serde(serialize_with = "count_json")]
     pub guaranteed: u128,
     /// Interleavings that hit a `StepError`.
+    #[serde(serialize_with = "count_json")]
     pub error: u128,
 }
 
@@ -209,6 +213,16 @@ impl PathCounts {
             .saturating_add(self.at_risk)
             .saturating_add(self.guaranteed)
             .saturating_add(self.error)
+    }
+}
+
+/// Serialises a count as an exact JSON integer while it fits in a u64, else as the nearest f64: JSON
+/// (serde_json without arbitrary precision, and JavaScript) has no 128-bit integers, and six CPUs with
+/// eight steps each already have ~2.9e33 interleavings.
+fn count_json<S: serde::Serializer>(count: &u128, s: S) -> Result<S::Ok, S::Error> {
+    match u64::try_from(*count) {
+        Ok(small) => s.serialize_u64(small),
+        Err(_) => s.serialize_f64(*count as f64),
     }
 }
 
@@ -264,6 +278,7 @@ pub struct Report {
     /// Why the search ended.
     pub outcome: Outcome,
     /// Interleavings of the programs (saturating): what a complete search stands for.
+    #[serde(serialize_with = "count_json")]
     pub interleavings: u128,
     /// Distinct (canonical) states stored, the initial one included.
     pub states: usize,
