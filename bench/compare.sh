@@ -19,8 +19,10 @@
 # tlbrace's also has its own search time (elapsed_ms, no process start, no JSON). Ratios are CPU time
 # tlbrace / pan: "best" = tlbrace reduced vs pan with its reduction, "exact" = tlbrace --exact vs pan
 # -DNOREDUCE. Spin's translation (spin -a) and compilation (gcc -O2) are reported apart. pan's hash
-# table is sized to the exact state count (-w, at least 10), as a Spin user would size it; Spin's
-# default -w24 costs a memset of 128 MB per run. Env: REPS, SPIN_W (override -w), NO_BUILD=1, FAST=1.
+# table is sized to the states tlbrace's exact search stored (-w, at least 10; with --first, the
+# states it stored up to the first loss), as a Spin user would size it to the model; Spin's default
+# -w24 costs a memset of 128 MB (~70 ms CPU here) per run, more than the whole search of example-1.
+# Env: REPS, SPIN_W (override -w), NO_BUILD=1, FAST=1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -92,14 +94,20 @@ pan_run() {
     echo "$verdict $stored $t"
 }
 
-# tl_run [FLAGS...]: prints "finding states search_ms cpu wall".
+# tl_run [FLAGS...]: prints "finding states search_ms cpu wall" of the run with the median CPU time.
 tl_run() {
-    local t
-    t=$(median "$WORK/tl.json" "$TLBRACE" explore "$SCENARIO" --json --max-states 100000000 "$@")
-    jq -r --arg t "$t" '.runs[0] | "\(.finding) \(.states) \(.elapsed_ms * 1000 | round / 1000) \($t)"' "$WORK/tl.json"
+    for _ in $(seq "$REPS"); do
+        local t
+        t=$(measure "$WORK/tl.json" "$TLBRACE" explore "$SCENARIO" --json --max-states 100000000 "$@")
+        if ! jq -e . "$WORK/tl.json" >/dev/null 2>&1; then
+            echo "compare.sh: tlbrace explore failed:" >&2
+            cat "$WORK/tl.json.err" >&2
+            exit 2
+        fi
+        jq -r --arg t "$t" '.runs[0] | "\($t) \(.finding) \(.states) \(.elapsed_ms * 1000 | round / 1000)"' "$WORK/tl.json"
+    done | sort -n | awk -v n="$REPS" 'NR == int((n + 1) / 2) { print $3, $4, $5, $1, $2 }'
 }
 
-ms() { printf '%s' "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 
 echo "scenario: $SCENARIO$([[ $FIRST == 1 ]] && echo ' (stop at the first counterexample)')"
@@ -128,8 +136,6 @@ for p in "${PRESETS[@]}"; do
     [[ -x $WORK/pan_por && -x $WORK/pan_nored ]] || { echo "compare.sh: gcc failed on pan.c" >&2; exit 2; }
     if [[ -n ${SPIN_W:-} ]]; then
         w=$SPIN_W
-    elif [[ $FIRST == 1 ]]; then
-        w=24
     else
         w=$(awk -v n="$te_states" 'BEGIN { b = 10; while (2 ^ (b - 1) < n) b++; print b }')
     fi
@@ -161,7 +167,9 @@ echo "Verdicts and distinct states stored"
 printf '%-13s %-8s %-8s %9s %9s %11s %11s\n' preset tlbrace spin "tl reduc." "spin POR" "tl --exact" "NOREDUCE"
 printf '%s\n' "${ROWS[@]}"
 echo
-echo "Times in ms (process CPU time = user + sys, median of $REPS; 'search' = tlbrace's own elapsed_ms)"
+echo "Times in ms: process CPU time (user + sys), the run with the median CPU time of $REPS;"
+echo "'search' = tlbrace's own elapsed_ms in that run (wall clock, no process start or JSON; on a loaded"
+echo "machine it can exceed the CPU time); spin -a and gcc -O2 timed once each (CPU time)"
 printf '%-13s %10s %8s %8s %6s | %8s %8s %8s %6s | %7s %7s %7s %7s\n' preset "tl search" "tl cpu" "pan POR" ratio \
     "ex srch" "ex cpu" "pan NR" ratio "spin-a" "gcc" "spin-a" "gcc(NR)"
 printf '%s\n' "${TROWS[@]}"
