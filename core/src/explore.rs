@@ -193,12 +193,16 @@ impl Outcome {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct PathCounts {
     /// Interleavings in which reclaim dropped newer data.
+    #[serde(serialize_with = "count_json")]
     pub lost: u128,
     /// Interleavings that end with unrecorded data.
+    #[serde(serialize_with = "count_json")]
     pub at_risk: u128,
     /// Interleavings that keep every write.
+    #[serde(serialize_with = "count_json")]
     pub guaranteed: u128,
     /// Interleavings that hit a `StepError`.
+    #[serde(serialize_with = "count_json")]
     pub error: u128,
 }
 
@@ -209,6 +213,16 @@ impl PathCounts {
             .saturating_add(self.at_risk)
             .saturating_add(self.guaranteed)
             .saturating_add(self.error)
+    }
+}
+
+/// Serialises a count as an exact JSON integer while it fits in a u64, else as the nearest f64: JSON
+/// (serde_json without arbitrary precision, and JavaScript) has no 128-bit integers, and six CPUs with
+/// eight steps each already have ~2.9e33 interleavings.
+fn count_json<S: serde::Serializer>(count: &u128, s: S) -> Result<S::Ok, S::Error> {
+    match u64::try_from(*count) {
+        Ok(small) => s.serialize_u64(small),
+        Err(_) => s.serialize_f64(*count as f64),
     }
 }
 
@@ -264,6 +278,7 @@ pub struct Report {
     /// Why the search ended.
     pub outcome: Outcome,
     /// Interleavings of the programs (saturating): what a complete search stands for.
+    #[serde(serialize_with = "count_json")]
     pub interleavings: u128,
     /// Distinct (canonical) states stored, the initial one included.
     pub states: usize,
@@ -728,42 +743,48 @@ impl Codec for Packer {
     type Key = u128;
 
     fn encode(&self, n: &Node) -> u128 {
+        // The layout `decode` reads, field by field; the fields of one CPU, and the flags, are first
+        // gathered in a u64 so that only a few 128-bit shifts remain (the hottest code of a search).
         let mut key: u128 = 0;
         let mut at = 0u32;
-        let mut put = |value: u128, bits: u32| {
-            key |= value << at;
-            at += bits;
-        };
         let s = &n.state;
         for c in 0..self.cpus {
-            put(u128::from(n.pcs[c]), self.pc_bits[c]);
-            put(tlb_code(s.tlb[c]), 3);
+            let pc_bits = self.pc_bits[c];
             let g = match s.deferred[c].gather {
                 None => 0,
-                Some(MmuGather { raised_pending }) => 1 + u128::from(raised_pending),
+                Some(MmuGather { raised_pending }) => 1 + u64::from(raised_pending),
             };
-            put(g, 2);
+            let mut v =
+                u64::from(n.pcs[c]) | (tlb_code(s.tlb[c]) as u64) << pc_bits | g << (pc_bits + 3);
+            let mut width = pc_bits + 5;
             if self.exact {
-                put(u128::from(s.deferred[c].recorded_pte), 1);
+                v |= u64::from(s.deferred[c].recorded_pte) << width;
+                width += 1;
             }
+            key |= u128::from(v) << at;
+            at += width;
         }
         if self.exact {
-            put(u128::from(s.pte.young), 1);
-            put(u128::from(s.pte.soft_dirty), 1);
-            put(u128::from(s.page.mem), self.version_bits);
-            put(u128::from(s.disk), self.version_bits);
+            let young_soft = u64::from(s.pte.young) | u64::from(s.pte.soft_dirty) << 1;
+            key |= u128::from(young_soft) << at;
+            at += 2;
+            key |= u128::from(s.page.mem) << at;
+            at += self.version_bits;
+            key |= u128::from(s.disk) << at;
+            at += self.version_bits;
         } else {
             let version = i64::from(s.page.mem) - i64::from(s.disk) + self.version_bias;
-            put(version as u128, self.version_bits);
+            key |= (version as u128) << at;
+            at += self.version_bits;
         }
-        put(u128::from(s.pte.present), 1);
-        put(u128::from(s.pte.write), 1);
-        put(u128::from(s.pte.dirty), 1);
-        put(u128::from(s.page.pg_dirty), 1);
-        put(u128::from(s.page.in_page_cache), 1);
-        put(u128::from(n.lost), 1);
-        put(u128::from(s.tlb_flush_pending), self.pending_bits);
-        key
+        let flags = u64::from(s.pte.present)
+            | u64::from(s.pte.write) << 1
+            | u64::from(s.pte.dirty) << 2
+            | u64::from(s.page.pg_dirty) << 3
+            | u64::from(s.page.in_page_cache) << 4
+            | u64::from(n.lost) << 5
+            | u64::from(s.tlb_flush_pending) << 6;
+        key | u128::from(flags) << at
     }
 
     fn decode(&self, key: &u128) -> Node {

@@ -563,3 +563,31 @@ proptest! {
         }
     }
 }
+
+/// Counts beyond u64 (six CPUs with eight steps each) still serialise to JSON, as numbers; counts that
+/// fit stay exact integers.
+#[test]
+fn reports_with_huge_interleaving_counts_serialise_to_json() {
+    let mut s = Scenario::new(6);
+    for _ in 0..8 {
+        for cpu in 0..6 {
+            s.steps.push(Step::new(cpu, Action::ClearRefsWrite));
+        }
+    }
+    let o = Options {
+        max_states: 1000,
+        ..Options::default()
+    };
+    let r = go(&s, &Preset::V5_12.variant(), &o);
+    assert!(r.interleavings > u128::from(u64::MAX));
+    let json = serde_json::to_value(&r).expect("a report serialises");
+    let n = json["interleavings"].as_f64().expect("a number");
+    assert!((n / r.interleavings as f64 - 1.0).abs() < 1e-9);
+    let small = go(&example("example-1").unwrap(), &Preset::V5_12.variant(), &o);
+    let json = serde_json::to_value(&small).unwrap();
+    assert_eq!(json["interleavings"].as_u64(), Some(900_900));
+    assert_eq!(
+        json["paths"]["lost"].as_u64(),
+        Some(small.paths.lost as u64)
+    );
+}
