@@ -86,7 +86,7 @@ for (const base of ['/', '/sub/tlbrace/']) {
   });
 }
 
-test('a damaged or newer link shows an error and keeps the scenario', async ({ page }) => {
+test('a damaged or newer link shows an error and keeps the scenario', async ({ page, browser }) => {
   const problems = watchForErrors(page);
   await page.goto(`/sub/tlbrace/#${example1Link}`);
   const before = await expectExample1(page);
@@ -106,14 +106,24 @@ test('a damaged or newer link shows an error and keeps the scenario', async ({ p
   await alert.getByRole('button', { name: 'Dismiss' }).click();
   await expect(alert).toHaveCount(0);
 
-  // On a fresh page, a damaged link leaves the default scenario: four empty lanes.
-  const fresh = await page.context().newPage();
+  // A new tab opening a damaged link keeps the work saved in this browser (Example 1, autosaved).
+  const tab = await page.context().newPage();
+  const tabProblems = watchForErrors(tab);
+  await tab.goto(`/sub/tlbrace/#${example1Link.slice(0, 30)}`);
+  await expect(tab.locator('[role=alert]')).toContainText('Could not open the share link');
+  expect(await snapshot(tab)).toEqual(before);
+
+  // In a browser with nothing saved, it leaves the default scenario: four empty lanes.
+  const context = await browser.newContext();
+  const fresh = await context.newPage();
   const freshProblems = watchForErrors(fresh);
   await fresh.goto(`/sub/tlbrace/#${example1Link.slice(0, 30)}`);
   await expect(fresh.locator('[role=alert]')).toContainText('Could not open the share link');
   const empty = await snapshot(fresh);
   expect(empty.lanes).toEqual([[], [], [], []]);
+  await context.close();
   expect(problems).toEqual([]);
+  expect(tabProblems).toEqual([]);
   expect(freshProblems).toEqual([]);
 });
 
