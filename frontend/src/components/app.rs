@@ -408,12 +408,14 @@ fn Editor() -> Html {
         </section>
     };
 
-    // Feature panels: each takes `scenario` and, when it replaces the scenario, `on_load`.
-    let panels = html! {
-        <>
-            <SharePanel scenario={scenario.clone()} />
+    // Feature panels: each takes `scenario` and, when it replaces the scenario, `on_load`. Share sits
+    // under the inspector; the explorer and import/export (wide: tables, diagrams) follow the timeline
+    // in the centre column.
+    let panels = html! { <SharePanel scenario={scenario.clone()} /> };
+    let io = html! {
+        <section class="io-row">
             <ImportExport scenario={scenario.clone()} on_load={on_load.clone()} />
-        </>
+        </section>
     };
 
     let message = doc.message.clone().map(|m| {
@@ -483,6 +485,8 @@ fn Editor() -> Html {
                         { "Keys: focus the timeline, ↑/↓ select, Alt+arrows move, Delete removes, Enter edits the note; \
                            Ctrl+Z / Ctrl+Shift+Z undo and redo." }
                     </p>
+                    { explore }
+                    { io }
                 </main>
                 <aside class="side">
                     <Inspector scenario={scenario.clone()}
@@ -491,7 +495,6 @@ fn Editor() -> Html {
                     <div class="panels">{ panels }</div>
                 </aside>
             </div>
-            { explore }
         </div>
     }
 }
