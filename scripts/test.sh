@@ -7,6 +7,7 @@
 #   clippy-wasm  the same for the frontend on wasm32                              (one check)
 #   test      cargo test --workspace (native)                                     (each test)
 #   test-wasm the frontend's browser tests in headless Chromium (wasm-bindgen-test) (each test)
+#   fuzz-build   scripts/fuzz.sh 0: cargo-fuzz installed, every fuzz target built  (one check)
 #   build     trunk build --release                                               (one check)
 #   bundle    scripts/bundle-size.sh: gzip total within budget                    (one check)
 #   e2e       Playwright against dist/ served on 127.0.0.1                         (each test)
@@ -96,6 +97,7 @@ run_stage clippy check cargo clippy --workspace --all-targets -- -D warnings
 run_stage clippy-wasm check cargo clippy -p tlbrace-frontend --target wasm32-unknown-unknown --all-targets -- -D warnings
 run_stage test cargo cargo test --workspace --no-fail-fast
 run_stage test-wasm cargo wasm_tests
+run_stage fuzz-build check scripts/fuzz.sh 0
 rm -rf "$ROOT/dist"
 run_stage build check trunk build --release
 run_stage bundle check scripts/bundle-size.sh
