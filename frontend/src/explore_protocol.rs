@@ -1,10 +1,10 @@
 //! What the page and the explorer's Web Worker say to each other, and the worker's side of it.
 //!
 //! The search ([`tlbrace_core::explore`]) can take seconds to minutes, so it never runs on the page's
-//! thread: the Explorer panel posts one [`Request`] to a dedicated worker (`src/bin/tlbrace-worker.rs`),
-//! which answers with a stream of [`Reply`]s. Both directions are JSON strings: the two sides are separate
-//! wasm modules, and `serde_json` is already linked into both by the core (scenario format), so this costs
-//! no new dependency.
+//! thread: the Explorer panel posts one [`Request`] to a dedicated worker ([`crate::worker`],
+//! the page's own wasm in a worker scope), which answers with a stream of [`Reply`]s. Both directions are
+//! JSON strings: `serde_json` is already linked by the core (scenario format), so this costs no new
+//! dependency.
 //!
 //! Core's [`Report`] is only `Serialize`; the page needs a few of its numbers, the verdict-relevant
 //! outcome and the counterexample timeline, so the worker condenses each report into a
