@@ -124,7 +124,7 @@ pub fn cmd_explore(args: &ExploreArgs) -> Result<(), String> {
             "programs": scenario.programs().iter().map(Vec::len).collect::<Vec<_>>(),
             "runs": out,
         });
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
         );
@@ -132,7 +132,7 @@ pub fn cmd_explore(args: &ExploreArgs) -> Result<(), String> {
     }
 
     if let Some(t) = &scenario.title {
-        println!("{t}");
+        outln!("{t}");
     }
     let lanes: Vec<String> = scenario
         .programs()
@@ -141,7 +141,7 @@ pub fn cmd_explore(args: &ExploreArgs) -> Result<(), String> {
         .map(|(c, p)| format!("CPU{c} {}", p.len()))
         .collect();
     let total = runs.first().map_or(0, |(r, _)| r.interleavings);
-    println!(
+    outln!(
         "programs: {} steps; {} interleavings{}",
         lanes.join(", "),
         count(total),
@@ -152,17 +152,22 @@ pub fn cmd_explore(args: &ExploreArgs) -> Result<(), String> {
         }
     );
     for (r, ms) in &runs {
-        println!();
+        outln!();
         let name = r.variant.name();
         let finding = match r.finding() {
             Finding::Safe => "SAFE",
             Finding::Unsafe => "UNSAFE",
             Finding::Unknown => "UNKNOWN",
         };
-        println!("{name}: {finding} — {}", summary(r));
-        println!(
+        outln!("{name}: {finding} — {}", summary(r));
+        outln!(
             "  {} states, {} steps tried, {} end states ({} lost, {} at risk), {:.1} ms",
-            r.states, r.transitions, r.end_states, r.lost_end_states, r.at_risk_end_states, ms
+            r.states,
+            r.transitions,
+            r.end_states,
+            r.lost_end_states,
+            r.at_risk_end_states,
+            ms
         );
         if r.error_steps > 0 {
             let example = r.first_error.as_ref().map_or(String::new(), |e| {
@@ -172,13 +177,13 @@ pub fn cmd_explore(args: &ExploreArgs) -> Result<(), String> {
                     e.message
                 )
             });
-            println!(
+            outln!(
                 "  {} step(s) tried cannot happen in the order tried{example}",
                 r.error_steps
             );
         }
         if let Some(cex) = &r.counterexample {
-            println!(
+            outln!(
                 "  counterexample ({}): {}",
                 cex.kind.label(),
                 cex.verdict.summary(&cex.scenario)
@@ -190,7 +195,7 @@ pub fn cmd_explore(args: &ExploreArgs) -> Result<(), String> {
                     .note
                     .as_ref()
                     .map_or(String::new(), |n| format!("  [{n}]"));
-                println!(
+                outln!(
                     "  {mark}{:>3}  CPU{}  {}{note}",
                     k + 1,
                     st.cpu,
@@ -239,11 +244,11 @@ pub fn cmd_minimize(args: &MinimizeArgs) -> Result<(), String> {
     let small = explore::minimize_with(&scenario, &variant, args.keep_writeback_pairs)
         .map_err(|e| e.to_string())?;
     if args.json {
-        println!("{}", format::to_json(&small));
+        outln!("{}", format::to_json(&small));
         return Ok(());
     }
     let trace = tlbrace_core::run(&small, &variant).map_err(|e| e.to_string())?;
-    println!(
+    outln!(
         "{} of {} steps are needed under {}; no single {} can be removed:",
         small.steps.len(),
         scenario.steps.len(),
@@ -261,13 +266,13 @@ pub fn cmd_minimize(args: &MinimizeArgs) -> Result<(), String> {
             .note
             .as_ref()
             .map_or(String::new(), |n| format!("  [{n}]"));
-        println!(
+        outln!(
             "{mark}{:>3}  CPU{}  {}{note}",
             k + 1,
             st.cpu,
             st.action.label()
         );
     }
-    println!("{}", trace.verdict.summary(&small));
+    outln!("{}", trace.verdict.summary(&small));
     Ok(())
 }

@@ -1,5 +1,17 @@
 //! `tlbrace`: the model on the command line, for scripts, CI and benchmarks.
 
+/// `println!` for the command's output. A reader that stops early (`tlbrace … | head`) ends the program
+/// quietly, as Unix tools do, instead of the panic `println!` gives on a closed pipe.
+macro_rules! outln {
+    () => { $crate::write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `print!` with [`outln!`]'s handling of a closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::write_stdout(format_args!($($arg)*)) };
+}
+
 mod convert;
 mod diagram;
 mod explore;
@@ -76,6 +88,19 @@ impl From<ArchArg> for Arch {
     }
 }
 
+/// Writes the command's output; see [`outln!`].
+fn write_stdout(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("tlbrace: cannot write standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -85,23 +110,23 @@ fn main() -> ExitCode {
         Command::Convert(args) => convert::cmd_convert(&args),
         Command::Examples => {
             for e in EXAMPLES {
-                println!("{:<24} {}", e.name, e.description);
+                outln!("{:<24} {}", e.name, e.description);
             }
             Ok(())
         }
         Command::Variants => {
             for p in Preset::ALL {
-                println!("{:<14} {}", p.name(), p.source());
-                println!("{:<14} {}", "", p.variant().describe());
+                outln!("{:<14} {}", p.name(), p.source());
+                outln!("{:<14} {}", "", p.variant().describe());
             }
-            println!("\nAppend @arm64 to a name for arm64's fullmm rule (e.g. v5.10-rc4@arm64).");
+            outln!("\nAppend @arm64 to a name for arm64's fullmm rule (e.g. v5.10-rc4@arm64).");
             Ok(())
         }
         Command::Actions => {
             for path in KernelPath::ALL {
-                println!("{}:", path.title());
+                outln!("{}:", path.title());
                 for a in Action::ALL.into_iter().filter(|a| a.path() == path) {
-                    println!("  {:<24} {:<26} {}", a.id(), a.label(), a.summary());
+                    outln!("  {:<24} {:<26} {}", a.id(), a.label(), a.summary());
                 }
             }
             Ok(())
@@ -185,7 +210,7 @@ fn cmd_run(args: &RunArgs) -> Result<(), String> {
             })
             .collect();
         let doc = serde_json::json!({ "title": scenario.title, "runs": out });
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
         );
@@ -195,27 +220,27 @@ fn cmd_run(args: &RunArgs) -> Result<(), String> {
     print_title(&scenario);
     if args.explain {
         for (v, r) in &runs {
-            println!("\n=== {} ({})\n", v.name(), v.describe());
+            outln!("\n=== {} ({})\n", v.name(), v.describe());
             match r {
                 Ok(t) => {
-                    print!("{}", diagram::render(&scenario, t, true));
-                    println!(
+                    out!("{}", diagram::render(&scenario, t, true));
+                    outln!(
                         "\nverdict under {}: {}",
                         v.name(),
                         t.verdict.summary(&scenario)
                     );
                 }
-                Err(e) => println!("error: {e}"),
+                Err(e) => outln!("error: {e}"),
             }
         }
-        println!("\n{}", diagram::LEGEND);
-        println!();
+        outln!("\n{}", diagram::LEGEND);
+        outln!();
     }
     let width = runs.iter().map(|(v, _)| v.name().len()).max().unwrap_or(0);
     for (v, r) in &runs {
         match r {
-            Ok(t) => println!("{:<width$}  {}", v.name(), t.verdict.summary(&scenario)),
-            Err(e) => println!("{:<width$}  error: {e}", v.name()),
+            Ok(t) => outln!("{:<width$}  {}", v.name(), t.verdict.summary(&scenario)),
+            Err(e) => outln!("{:<width$}  error: {e}", v.name()),
         }
     }
     Ok(())
@@ -223,6 +248,6 @@ fn cmd_run(args: &RunArgs) -> Result<(), String> {
 
 fn print_title(scenario: &Scenario) {
     if let Some(t) = &scenario.title {
-        println!("{t}");
+        outln!("{t}");
     }
 }

@@ -119,3 +119,36 @@ fn listings_name_the_built_ins() {
     assert!(stdout(&tlbrace(&["variants"])).contains("yu-fix+flush"));
     assert!(stdout(&tlbrace(&["actions"])).contains("page_mkclean_one"));
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    // `tlbrace run long.json --explain | head -1`: the pipe closes after one line while hundreds of
+    // kilobytes (more than a pipe holds) are still to come; the rest must not panic.
+    let steps: Vec<String> = (0..256)
+        .map(|i| {
+            let action = ["cache_pte_in_tlb", "write_to_page", "local_flush_tlb_page"][i % 3];
+            format!(r#"{{"cpu":{},"action":"{action}"}}"#, i % 4)
+        })
+        .collect();
+    let json = format!(r#"{{"version":1,"cpus":4,"steps":[{}]}}"#, steps.join(","));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tlbrace"))
+        .args(["run", "-", "--explain"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tlbrace");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(json.as_bytes())
+        .unwrap();
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(0), "{err}");
+}

@@ -58,8 +58,9 @@ async function exploreExample1(page: Page, base: string) {
   await page.locator('.explore-button').click();
 
   const rows = page.locator('.explore-result');
-  await expect(rows).toHaveCount(5, { timeout: 20_000 });
-  await expect(page.locator('.explore-status')).toContainText('Searched 5 variants');
+  // The five presets and the matrix's custom column (v5.10-rc4 whose page_mkclean_one never skips).
+  await expect(rows).toHaveCount(6, { timeout: 20_000 });
+  await expect(page.locator('.explore-status')).toContainText('Searched 6 variants');
   expect(await page.evaluate(() => (window as unknown as { sawProgress: boolean }).sawProgress)).toBe(true);
 
   const expected: Record<string, string> = {
@@ -68,6 +69,7 @@ async function exploreExample1(page: Page, base: string) {
     'yu-fix': 'safe',
     'yu-fix+flush': 'safe',
     'v5.12': 'unsafe',
+    custom: 'safe',
   };
   for (const [variant, outcome] of Object.entries(expected)) {
     const row = page.locator(`.explore-result[data-variant="${variant}"]`);
@@ -168,7 +170,7 @@ test('Cancel stops a long exact search and the page stays responsive', async ({ 
   await expect(page.locator('.explore-cancel')).toBeDisabled();
 
   // Still usable: a new search (of one variant, with a state cap) runs and ends with a clear message.
-  for (const v of ['v5.10-rc4', 'will-4+6', 'yu-fix', 'yu-fix+flush'])
+  for (const v of ['v5.10-rc4', 'will-4+6', 'yu-fix', 'yu-fix+flush', 'custom'])
     await page.locator(`.explore-variant[data-variant="${v}"] input`).uncheck();
   await page.locator('.explore-max-states').fill('20000');
   await page.locator('.explore-max-states').blur();
@@ -184,7 +186,7 @@ test('a time budget stops each variant and says so', async ({ page }) => {
   const problems = watchForErrors(page);
   await page.goto('/sub/tlbrace/');
   await loadScenario(page, bigScenario(8, 2));
-  for (const v of ['v5.10-rc4', 'will-4+6', 'yu-fix'])
+  for (const v of ['v5.10-rc4', 'will-4+6', 'yu-fix', 'custom'])
     await page.locator(`.explore-variant[data-variant="${v}"] input`).uncheck();
   await page.locator('.explore-exact').check();
   await page.locator('.explore-time-budget').fill('1');

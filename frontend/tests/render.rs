@@ -124,7 +124,13 @@ async fn app_restores_the_autosaved_scenario() {
         .unwrap()
         .unwrap();
     assert_eq!(lost.get_attribute("data-verdict").as_deref(), Some("lost"));
-    assert!(root.query_selector("[role=alert]").unwrap().is_none());
+    if let Some(alert) = root.query_selector("[role=alert]").unwrap() {
+        panic!(
+            "unexpected alert at {:?}: {}",
+            web_sys::window().unwrap().location().href(),
+            alert.outer_html()
+        );
+    }
 }
 
 #[wasm_bindgen_test]
