@@ -25,8 +25,8 @@ use web_sys::{ErrorEvent, Event, HtmlInputElement, HtmlSelectElement, MessageEve
 use yew::prelude::*;
 
 use crate::explore_protocol::{
-    count_of, duration, group, preset_jobs, progress_text, seconds, Answer, Job, Reply, Request,
-    VariantResult,
+    count_of, duration, group, parse_seconds_ms, preset_jobs, progress_text, seconds, Answer, Job,
+    Reply, Request, VariantResult,
 };
 
 /// The worker's script, relative to the page (see [`crate::worker`]).
@@ -308,8 +308,8 @@ impl Explorer {
         let time_budget_ms = if budget.is_empty() {
             None
         } else {
-            match budget.parse::<f64>() {
-                Ok(s) if s > 0.0 && s.is_finite() => Some((s * 1000.0).round() as u64),
+            match parse_seconds_ms(budget) {
+                Some(ms) if ms > 0 => Some(ms),
                 _ => {
                     return Err(format!(
                         "the time budget should be a number of seconds above 0, or empty for none (not \"{budget}\")"
