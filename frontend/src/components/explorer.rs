@@ -644,7 +644,8 @@ fn progress_view(run: &Run) -> Html {
     } else {
         run.depth as f64 / run.max_depth as f64
     };
-    let done = ((run.job as f64 + layer.min(1.0)) / jobs as f64 * 1000.0).round();
+    // Whole per-mille as an integer: `to_string` on an f64 would link core's float formatting.
+    let done = ((run.job as f64 + layer.min(1.0)) / jobs as f64 * 1000.0).round() as u32;
     let name = run.jobs.get(run.job).map_or("", |j| j.name.as_str());
     let text = progress_text(
         name,
