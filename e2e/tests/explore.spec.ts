@@ -46,8 +46,11 @@ async function loadScenario(page: Page, json: string) {
 async function exploreExample1(page: Page, base: string) {
   const problems = watchForErrors(page);
   const workerUrls: string[] = [];
+  const wasmUrls: string[] = [];
   page.on('request', (req) => {
-    if (req.url().includes('tlbrace-worker')) workerUrls.push(new URL(req.url()).pathname);
+    const path = new URL(req.url()).pathname;
+    if (path.includes('tlbrace-worker')) workerUrls.push(path);
+    if (path.endsWith('.wasm')) wasmUrls.push(path);
   });
   await page.goto(`${base}?example=example-1`);
   await expect(page.locator('.scenario-head .counts')).toContainText('13 steps');
@@ -76,9 +79,11 @@ async function exploreExample1(page: Page, base: string) {
   // Every interleaving of Example 1's programs (13 steps on 4 CPUs) is represented.
   await expect(page.locator('.explore-result[data-variant="yu-fix"] .explore-interleavings')).toHaveText('900\u2009900');
 
-  // The worker was loaded next to the page, wherever the page is.
-  expect(workerUrls).toContain(`${base}tlbrace-worker_loader.js`);
-  expect(workerUrls).toContain(`${base}tlbrace-worker_bg.wasm`);
+  // The worker's script was loaded next to the page, wherever the page is, and the worker runs the
+  // page's own wasm: it is sent the compiled module, so the only wasm ever fetched is the page's.
+  expect(workerUrls).toContain(`${base}tlbrace-worker.js`);
+  expect(wasmUrls).toHaveLength(1);
+  expect(wasmUrls[0]).toMatch(new RegExp(`^${base}tlbrace-frontend-[0-9a-f]+_bg\\.wasm$`));
   return problems;
 }
 

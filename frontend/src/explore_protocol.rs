@@ -1,10 +1,10 @@
 //! What the page and the explorer's Web Worker say to each other, and the worker's side of it.
 //!
 //! The search ([`tlbrace_core::explore`]) can take seconds to minutes, so it never runs on the page's
-//! thread: the Explorer panel posts one [`Request`] to a dedicated worker (`src/bin/tlbrace-worker.rs`),
-//! which answers with a stream of [`Reply`]s. Both directions are JSON strings: the two sides are separate
-//! wasm modules, and `serde_json` is already linked into both by the core (scenario format), so this costs
-//! no new dependency.
+//! thread: the Explorer panel posts one [`Request`] to a dedicated worker ([`crate::worker`],
+//! the page's own wasm in a worker scope), which answers with a stream of [`Reply`]s. Both directions are
+//! JSON strings: `serde_json` is already linked by the core (scenario format), so this costs no new
+//! dependency.
 //!
 //! Core's [`Report`] is only `Serialize`; the page needs a few of its numbers, the verdict-relevant
 //! outcome and the counterexample timeline, so the worker condenses each report into a
@@ -416,22 +416,58 @@ pub fn count_of(n: usize, noun: &str) -> String {
     format!("{} {noun}{s}", group(n as u128))
 }
 
+/// Reads a number of seconds as typed (`30`, `2.5`, `+.25`, `1.`) into whole milliseconds, rounding
+/// the fourth decimal half up; `None` for anything else (a sign, an exponent, `inf`, no digit).
+///
+/// Written out rather than `str::parse::<f64>`: that pulls core's float parser and its 10 KB table of
+/// powers of five into the page's wasm, for one input field.
+pub fn parse_seconds_ms(text: &str) -> Option<u64> {
+    let text = text.strip_prefix('+').unwrap_or(text);
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + frac.len() == 0 || !digits(whole) || !digits(frac) {
+        return None;
+    }
+    let mut ms: u64 = 0;
+    for b in whole.bytes() {
+        ms = ms.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    ms = ms.checked_mul(1000)?;
+    let mut frac_digits = frac.bytes().map(|b| u64::from(b - b'0'));
+    let mut scale = 100;
+    for _ in 0..3 {
+        ms = ms.checked_add(frac_digits.next().unwrap_or(0) * scale)?;
+        scale /= 10;
+    }
+    if frac_digits.next().unwrap_or(0) >= 5 {
+        ms = ms.checked_add(1)?;
+    }
+    Some(ms)
+}
+
 /// Milliseconds as seconds for people: `0.4`, `2`, `12.5`.
 pub fn seconds(ms: f64) -> String {
     let s = ms / 1000.0;
     if (s - s.round()).abs() < 1e-9 {
         format!("{}", s.round() as i64)
     } else {
-        format!("{s:.1}")
+        tenths(s)
     }
+}
+
+/// `v` with one decimal, as `{:.1}` writes it for the non-negative values here: `{:.1}` on a float
+/// links core's float formatting (Grisu, Dragon4 and their tables) into the page's wasm.
+fn tenths(v: f64) -> String {
+    let t = (v * 10.0).round_ties_even() as u64;
+    format!("{}.{}", t / 10, t % 10)
 }
 
 /// A search's wall-clock time: `0.4 ms`, `85 ms`, `2.3 s`.
 pub fn duration(ms: f64) -> String {
     if ms < 10.0 {
-        format!("{ms:.1} ms")
+        format!("{} ms", tenths(ms))
     } else if ms < 1000.0 {
-        format!("{ms:.0} ms")
+        format!("{} ms", ms.round_ties_even() as u64)
     } else {
         format!("{} s", seconds((ms / 100.0).round() * 100.0))
     }
@@ -456,6 +492,30 @@ pub fn progress_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_are_read_into_milliseconds_without_floats() {
+        for (text, ms) in [
+            ("30", Some(30_000)),
+            ("2.5", Some(2_500)),
+            ("+.25", Some(250)),
+            ("1.", Some(1_000)),
+            ("0.0004", Some(0)),
+            ("0.0005", Some(1)),
+            ("0.1239", Some(124)),
+            ("007", Some(7_000)),
+            ("", None),
+            (".", None),
+            ("-1", None),
+            ("1e3", None),
+            ("inf", None),
+            ("1.2.3", None),
+            (" 1", None),
+            ("99999999999999999999", None),
+        ] {
+            assert_eq!(parse_seconds_ms(text), ms, "{text:?}");
+        }
+    }
     use tlbrace_core::examples::example;
     use tlbrace_core::Arch;
 
@@ -594,6 +654,16 @@ mod tests {
         assert_eq!(duration(2_345.0), "2.3 s");
         assert_eq!(seconds(2000.0), "2");
         assert_eq!(seconds(1250.0), "1.2");
+        // The hand-written decimals agree with float formatting, but at a decimal tie (0.05 s), where
+        // they round to even and `{:.1}` goes by the binary value's last bits.
+        for ms in (0..20_000u32).map(f64::from).chain([0.42, 85.2, 1e9]) {
+            assert_eq!(tenths(ms), format!("{ms:.1}"), "{ms}");
+            if ms % 100.0 != 50.0 {
+                assert_eq!(tenths(ms / 1000.0), format!("{:.1}", ms / 1000.0), "{ms}");
+            }
+        }
+        assert_eq!(seconds(50.0), "0.0");
+        assert_eq!(seconds(150.0), "0.2");
         assert_eq!(
             progress_text("v5.12", 4, 5, 12_345, 1_260.0),
             "v5.12 (5 of 5): 12\u{2009}345 states visited, 1.3 s"

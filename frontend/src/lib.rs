@@ -12,5 +12,6 @@ pub mod doc;
 pub mod explore_protocol;
 pub mod location;
 pub mod storage;
+pub mod worker;
 
 pub use components::app::App;

@@ -4,9 +4,9 @@
 //!
 //! # Why a worker, and how Cancel works
 //! A search can take minutes and allocates hundreds of MB; on the page's thread it would freeze the
-//! page. Each Explore starts a fresh dedicated worker (`./tlbrace-worker_loader.js`, Trunk's loader
-//! shim for `src/bin/tlbrace-worker.rs`, resolved against the document's base URL so the app works
-//! under any sub-path) and posts it one [`Request`]. The worker runs [`tlbrace_core::explore`] in a
+//! page. Each Explore starts a fresh dedicated worker running the page's own wasm
+//! ([`crate::worker`]: `./tlbrace-worker.js`, resolved against the document's base URL so the app
+//! works under any sub-path) and posts it one [`Request`]. The worker runs [`tlbrace_core::explore`] in a
 //! single synchronous call per variant, so it cannot read a "stop" message until the search returns.
 //! Cancel therefore terminates the worker: immediate, and it hands all of the search's memory back
 //! (wasm memory never shrinks, so a worker that lived on would keep its peak). The worker is also
@@ -25,12 +25,12 @@ use web_sys::{ErrorEvent, Event, HtmlInputElement, HtmlSelectElement, MessageEve
 use yew::prelude::*;
 
 use crate::explore_protocol::{
-    count_of, duration, group, preset_jobs, progress_text, seconds, Answer, Job, Reply, Request,
-    VariantResult,
+    count_of, duration, group, parse_seconds_ms, preset_jobs, progress_text, seconds, Answer, Job,
+    Reply, Request, VariantResult,
 };
 
-/// The worker's script, relative to the page (Trunk's loader shim for the `tlbrace-worker` binary).
-pub const WORKER_URL: &str = "./tlbrace-worker_loader.js";
+/// The worker's script, relative to the page (see [`crate::worker`]).
+pub use crate::worker::WORKER_URL;
 
 /// The default time budget per variant, in seconds: long enough for any seed diagram many times over,
 /// short enough that a forgotten exact search of a large scenario ends by itself.
@@ -195,7 +195,7 @@ struct WorkerHandle {
 
 impl WorkerHandle {
     fn spawn(on_reply: Callback<String>, on_error: Callback<String>) -> Result<Self, String> {
-        let worker = Worker::new(WORKER_URL)
+        let worker = crate::worker::spawn()
             .map_err(|e| format!("cannot start the explorer's worker: {}", js_text(&e)))?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             on_reply.emit(e.data().as_string().unwrap_or_default());
@@ -308,8 +308,8 @@ impl Explorer {
         let time_budget_ms = if budget.is_empty() {
             None
         } else {
-            match budget.parse::<f64>() {
-                Ok(s) if s > 0.0 && s.is_finite() => Some((s * 1000.0).round() as u64),
+            match parse_seconds_ms(budget) {
+                Some(ms) if ms > 0 => Some(ms),
                 _ => {
                     return Err(format!(
                         "the time budget should be a number of seconds above 0, or empty for none (not \"{budget}\")"
@@ -644,7 +644,8 @@ fn progress_view(run: &Run) -> Html {
     } else {
         run.depth as f64 / run.max_depth as f64
     };
-    let done = ((run.job as f64 + layer.min(1.0)) / jobs as f64 * 1000.0).round();
+    // Whole per-mille as an integer: `to_string` on an f64 would link core's float formatting.
+    let done = ((run.job as f64 + layer.min(1.0)) / jobs as f64 * 1000.0).round() as u32;
     let name = run.jobs.get(run.job).map_or("", |j| j.name.as_str());
     let text = progress_text(
         name,

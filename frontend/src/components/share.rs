@@ -57,6 +57,7 @@ addEventListener("message", function (e) {{
 type CopyStatus = Option<Result<(), String>>;
 
 /// Renders a copy outcome: a status line, or an alert saying to copy by hand from the field.
+/// `what` is one of our own ASCII labels: `to_ascii_lowercase` spares the wasm Unicode's case tables.
 fn copy_status(status: &CopyStatus, what: &str) -> Html {
     match status {
         None => html! {},
@@ -65,7 +66,7 @@ fn copy_status(status: &CopyStatus, what: &str) -> Html {
         }
         Some(Err(reason)) => html! {
             <p class="error" role="alert">
-                { format!("Could not copy: {reason}. Select the {} below and copy it.", what.to_lowercase()) }
+                { format!("Could not copy: {reason}. Select the {} below and copy it.", what.to_ascii_lowercase()) }
             </p>
         },
     }
