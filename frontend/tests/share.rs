@@ -57,6 +57,22 @@ async fn settle() {
     yew::platform::time::sleep(Duration::from_millis(20)).await;
 }
 
+/// Waits (up to 5 s) until `done` holds: renders that follow an effect (a link opened after the first
+/// render, an import) take longer than one `settle` on a loaded machine.
+async fn eventually(done: impl Fn() -> bool) {
+    for _ in 0..250 {
+        if done() {
+            return;
+        }
+        settle().await;
+    }
+}
+
+/// The number of steps the editor's timeline shows.
+fn step_count(root: &Element) -> usize {
+    all(root, ".timeline .step").len()
+}
+
 fn attr(el: &Element, name: &str) -> String {
     el.get_attribute(name)
         .unwrap_or_else(|| panic!("no {name} on {}", el.outer_html()))
@@ -205,7 +221,7 @@ async fn the_app_opens_a_share_link_and_drops_the_fragment() {
     let old = set_url(&format!("#{}", share::encode(&s)));
     let root = new_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
+    eventually(|| step_count(&root) == s.steps.len()).await;
     assert_shows(&root, &s);
     assert_eq!(
         web_sys::window().unwrap().location().hash().unwrap(),
@@ -230,21 +246,17 @@ async fn a_damaged_link_is_an_alert_and_the_scenario_is_kept() {
     let old = set_url(&format!("#{}", &link[..link.len() / 2]));
     let root = new_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    let mut alert = None;
-    for _ in 0..50 {
-        settle().await;
-        alert = root.query_selector("[role=alert]").unwrap();
-        if alert.is_some() {
-            break;
-        }
-    }
-    let alert = alert.unwrap_or_else(|| {
-        panic!(
-            "an alert at {:?}: {}",
-            web_sys::window().unwrap().location().href(),
-            root.inner_html()
-        )
-    });
+    eventually(|| root.query_selector("[role=alert]").unwrap().is_some()).await;
+    let alert = root
+        .query_selector("[role=alert]")
+        .unwrap()
+        .unwrap_or_else(|| {
+            panic!(
+                "an alert at {:?}: {}",
+                web_sys::window().unwrap().location().href(),
+                root.inner_html()
+            )
+        });
     assert!(
         alert.text_content().unwrap().contains("share link"),
         "{}",
@@ -316,7 +328,7 @@ async fn pasting_a_quoted_diagram_loads_it() {
         .unwrap()
         .unchecked_into();
     button.click();
-    settle().await;
+    eventually(|| step_count(&root) == s.steps.len()).await;
     assert_shows(&root, &s);
 
     // A bad diagram is an alert naming the line, and the scenario stays.
@@ -327,7 +339,7 @@ async fn pasting_a_quoted_diagram_loads_it() {
         .unwrap();
     settle().await;
     button.click();
-    settle().await;
+    eventually(|| root.query_selector("[role=alert]").unwrap().is_some()).await;
     let alert = root.query_selector("[role=alert]").unwrap().expect("alert");
     assert!(
         alert.text_content().unwrap().contains("line 5"),
