@@ -237,7 +237,7 @@ fn js_text(v: &JsValue) -> String {
 struct Run {
     worker: WorkerHandle,
     /// The request, until the worker says it is ready for it.
-    request_json: Option<String>,
+    request_text: Option<String>,
     jobs: Vec<Job>,
     started_ms: f64,
     job_started_ms: f64,
@@ -412,19 +412,13 @@ impl Component for Explorer {
                         return true;
                     }
                 };
-                let request_json = match serde_json::to_string(&request) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        self.error = Some(format!("cannot send the scenario to the explorer: {e}"));
-                        return true;
-                    }
-                };
+                let request_text = request.encode();
                 let now = js_sys::Date::now();
                 self.rows = Rc::new(Vec::new());
                 self.explored = Some(ctx.props().scenario.clone());
                 self.run = Some(Run {
                     worker,
-                    request_json: Some(request_json),
+                    request_text: Some(request_text),
                     jobs: request.jobs,
                     started_ms: now,
                     job_started_ms: now,
@@ -467,7 +461,7 @@ impl Component for Explorer {
                 self.status = Some(msg);
             }
             Msg::Reply(text) => {
-                let reply = match Reply::from_json(&text) {
+                let reply = match Reply::decode(&text) {
                     Ok(r) => r,
                     Err(e) => {
                         self.run = None;
@@ -481,7 +475,7 @@ impl Component for Explorer {
                 run.now_ms = js_sys::Date::now();
                 match reply {
                     Reply::Ready => {
-                        let Some(text) = run.request_json.take() else {
+                        let Some(text) = run.request_text.take() else {
                             return false;
                         };
                         if let Err(e) = run.worker.worker.post_message(&JsValue::from_str(&text)) {
