@@ -193,11 +193,68 @@ impl<'de> serde::Deserialize<'de> for VersionField {
     }
 }
 
-/// Writes a scenario as pretty JSON in the current format version.
+/// Writes a scenario as pretty JSON in the current format version: `serde_json`'s pretty layout (two
+/// spaces, `"key": value`), made by re-indenting the compact form. One serializer for both forms keeps
+/// a second copy of every `Serialize` impl out of the playground's wasm.
 pub fn to_json(scenario: &Scenario) -> String {
-    let mut s = scenario.clone();
-    s.version = FORMAT_VERSION;
-    serde_json::to_string_pretty(&s).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    indent_json(&to_json_compact(scenario))
+}
+
+/// Lays out compact JSON as `serde_json::to_string_pretty` does; string contents are copied as they are.
+fn indent_json(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = compact.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    if let Some(close) = chars.next() {
+                        out.push(close);
+                    }
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Writes a scenario as compact JSON (the form share URLs compress).
@@ -211,6 +268,20 @@ pub fn to_json_compact(scenario: &Scenario) -> String {
 mod tests {
     use super::*;
     use crate::examples::EXAMPLES;
+
+    #[test]
+    fn pretty_json_is_laid_out_as_serde_json_does() {
+        let mut tricky = EXAMPLES[0].scenario();
+        tricky.title = Some("a \\\"title\\\" with {braces}, [brackets]: and \\\\ \u{e9}".into());
+        tricky.steps[0].note = Some("{}[],:\"\\".into());
+        let mut empty = Scenario::new(2);
+        empty.version = FORMAT_VERSION;
+        let scenarios = EXAMPLES.iter().map(|e| e.scenario()).chain([tricky, empty]);
+        for mut s in scenarios {
+            s.version = FORMAT_VERSION;
+            assert_eq!(to_json(&s), serde_json::to_string_pretty(&s).unwrap());
+        }
+    }
 
     #[test]
     fn examples_round_trip_through_json() {
