@@ -289,10 +289,16 @@ impl<'a> Fields<'a> {
             .ok_or_else(|| "a field is missing".to_string())
     }
 
-    /// One unsigned decimal (every count on the wire fits a `u128`).
+    /// One unsigned decimal (every count on the wire fits a `u128`), read by hand: `u128`'s `FromStr`
+    /// is code the page needs nowhere else.
     fn num(&mut self) -> Result<u128, String> {
         let t = self.text()?;
-        t.parse().map_err(|_| format!("{t:?} is not a count"))
+        t.bytes()
+            .try_fold(0u128, |n, b| {
+                let d = b.checked_sub(b'0').filter(|d| *d < 10)?;
+                n.checked_mul(10)?.checked_add(u128::from(d))
+            })
+            .ok_or_else(|| format!("\"{t}\" is not a count"))
     }
 
     fn u64(&mut self) -> Result<u64, String> {
@@ -492,7 +498,7 @@ impl Reply {
                     "done {job} {} {} {answer} {stop} {limit} {} {} {} {} {} {} {}",
                     r.name,
                     variant_code(&r.variant),
-                    r.interleavings,
+                    decimal(r.interleavings),
                     r.states,
                     r.transitions,
                     r.end_states,
@@ -681,12 +687,12 @@ pub fn preset_jobs(arch: tlbrace_core::Arch, custom: Option<Variant>) -> Vec<Job
 /// A count with thin-space thousands separators (`1 234 567`); past a trillion, `≈ 2.67 × 10^24`.
 pub fn group(n: u128) -> String {
     if n >= 1_000_000_000_000 {
-        let digits = n.to_string();
+        let digits = decimal(n);
         let exp = digits.len() - 1;
         let mantissa = format!("{}.{}", &digits[..1], &digits[1..3]);
         return format!("≈ {mantissa} × 10^{exp}");
     }
-    let digits = n.to_string();
+    let digits = decimal(n);
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -695,6 +701,16 @@ pub fn group(n: u128) -> String {
         out.push(c);
     }
     out
+}
+
+/// `n` in decimal, through `u64` formatting: `u128`'s own `Display` is a second integer formatter in
+/// the page's wasm, for numbers that are nearly always below 10^19.
+pub fn decimal(n: u128) -> String {
+    const E19: u128 = 10_000_000_000_000_000_000;
+    match u64::try_from(n) {
+        Ok(small) => small.to_string(),
+        Err(_) => format!("{}{:019}", decimal(n / E19), (n % E19) as u64),
+    }
 }
 
 /// `1 state`, `12 345 states`: a grouped count and its noun.
@@ -927,10 +943,31 @@ mod tests {
             "",
             "nonsense",
             "progress 1 2",
+            "progress 1 2 3 4 5x 0",
+            "progress -1 2 3 4 5 0",
+            "progress 1 2 3 4 5 999999999999999999999999999999999999999999",
             "done 0 v5.12 9999 0 0 0 1 1 1 1 1 1 0",
         ] {
             assert!(Reply::decode(bad).is_err(), "{bad:?}");
         }
+        let done = Reply::Done {
+            job: 2,
+            result: Box::new(VariantResult {
+                name: "v5.12".into(),
+                variant: Preset::V5_12.variant(),
+                answer: Answer::Incomplete,
+                stop: Stop::TimeBudget { limit_ms: 2500 },
+                interleavings: u128::MAX,
+                states: 7,
+                transitions: u64::MAX,
+                end_states: 3,
+                bad_end_states: 0,
+                error_steps: 1,
+                elapsed_ms: 0.1,
+                counterexample: None,
+            }),
+        };
+        assert_eq!(Reply::decode(&done.encode()).unwrap(), done);
         let p = Reply::Progress {
             job: 1,
             states: 123_456,
@@ -987,6 +1024,18 @@ mod tests {
 
     #[test]
     fn counts_and_times_read_well() {
+        for n in [
+            0,
+            9,
+            10,
+            1 << 64,
+            u128::MAX,
+            10u128.pow(19),
+            10u128.pow(19) - 1,
+            10u128.pow(38) + 7,
+        ] {
+            assert_eq!(decimal(n), n.to_string());
+        }
         assert_eq!(group(0), "0");
         assert_eq!(group(999), "999");
         assert_eq!(group(1_000), "1\u{2009}000");
