@@ -139,7 +139,10 @@ impl Verdict {
                 "step {} (CPU{} {})",
                 i + 1,
                 s.cpu,
-                s.action.label().trim_end_matches("()")
+                s.action
+                    .label()
+                    .strip_suffix("()")
+                    .unwrap_or(s.action.label())
             )
         };
         let how = |c: &Culprit| {
