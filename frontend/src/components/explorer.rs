@@ -94,7 +94,7 @@ impl Row {
 }
 
 /// The results table's props.
-#[derive(Clone, Debug, PartialEq, Properties)]
+#[derive(Clone, Debug, Properties)]
 pub struct ResultsProps {
     /// The rows, in search order.
     pub rows: Rc<Vec<Row>>,
@@ -102,6 +102,16 @@ pub struct ResultsProps {
     pub on_open: Callback<usize>,
     /// "Open minimised" on row `i`.
     pub on_minimise: Callback<usize>,
+}
+
+// By hand: the explorer replaces `rows` with a new `Rc` whenever they change (`push_row`), so pointer
+// equality is exact and the page does not link a deep comparison of results and counterexamples.
+impl PartialEq for ResultsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.rows, &other.rows)
+            && self.on_open == other.on_open
+            && self.on_minimise == other.on_minimise
+    }
 }
 
 /// The per-variant results: verdict, interleavings represented, distinct states, bad end states.
@@ -353,8 +363,12 @@ impl Explorer {
         }
     }
 
+    /// Adds a row as a new `Rc`, never in place: [`ResultsProps`] compares rows by pointer.
     fn push_row(&mut self, row: Row) {
-        Rc::make_mut(&mut self.rows).push(row);
+        let mut rows = Vec::with_capacity(self.rows.len() + 1);
+        rows.extend(self.rows.iter().cloned());
+        rows.push(row);
+        self.rows = Rc::new(rows);
     }
 }
 
