@@ -24,6 +24,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ErrorEvent, Event, HtmlInputElement, HtmlSelectElement, MessageEvent, Worker};
 use yew::prelude::*;
 
+use crate::browser::js_text;
 use crate::explore_protocol::{
     count_of, duration, group, parse_seconds_ms, preset_jobs, progress_text, seconds, Answer, Job,
     Reply, Request, VariantResult,
@@ -235,12 +236,6 @@ impl Drop for WorkerHandle {
         self.worker.set_onerror(None);
         self.worker.terminate();
     }
-}
-
-fn js_text(v: &JsValue) -> String {
-    v.as_string()
-        .or_else(|| v.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
-        .unwrap_or_else(|| format!("{v:?}"))
 }
 
 /// A search in progress.
