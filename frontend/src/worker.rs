@@ -9,7 +9,8 @@
 //!
 //! Once started the worker posts [`Reply::Ready`], then waits for one
 //! [`Request`](crate::explore_protocol::Request) per message and runs [`run_request`] on it, posting
-//! each reply as a JSON string. A search blocks this thread until it ends, so the worker reads no
+//! each reply as a string ([`Reply::encode`](crate::explore_protocol::Reply::encode)). A search
+//! blocks this thread until it ends, so the worker reads no
 //! messages meanwhile: the page cancels by terminating the worker (see `components/explorer.rs`),
 //! not by sending it a message.
 //!
