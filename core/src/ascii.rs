@@ -248,7 +248,14 @@ fn append(acc: &mut String, piece: &str) {
 
 fn ends_with_word_hyphen(text: &str) -> bool {
     let mut rev = text.chars().rev();
-    rev.next() == Some('-') && rev.next().is_some_and(char::is_alphanumeric)
+    rev.next() == Some('-') && rev.next().is_some_and(word_char)
+}
+
+/// Whether `c` can end the word before a hyphen: an ASCII letter or digit, or any non-ASCII character
+/// that is not white space. Not `char::is_alphanumeric`: its Unicode tables would be linked into the
+/// playground's wasm for kernel diagrams, which are ASCII (a non-ASCII note keeps its hyphens joined).
+fn word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || (!c.is_ascii() && !c.is_whitespace())
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -824,8 +831,7 @@ fn units(text: &str) -> Vec<Unit> {
         let chars: Vec<char> = word.chars().collect();
         for (i, &c) in chars.iter().enumerate() {
             piece.push(c);
-            let inner_hyphen =
-                c == '-' && i > 0 && chars[i - 1].is_alphanumeric() && i + 1 < chars.len();
+            let inner_hyphen = c == '-' && i > 0 && word_char(chars[i - 1]) && i + 1 < chars.len();
             if inner_hyphen {
                 out.push(Unit {
                     text: std::mem::take(&mut piece),
@@ -1107,6 +1113,20 @@ pub fn export(scenario: &Scenario) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_word_hyphen_follows_a_letter_or_digit() {
+        for c in ['a', 'Z', '7', '\u{e9}', '\u{4e2d}'] {
+            assert!(super::word_char(c), "{c:?}");
+        }
+        for c in [' ', '-', '[', '\u{3000}', '\u{a0}'] {
+            assert!(!super::word_char(c), "{c:?}");
+        }
+        assert!(super::ends_with_word_hyphen("re-"));
+        assert!(super::ends_with_word_hyphen("caf\u{e9}-"));
+        assert!(!super::ends_with_word_hyphen("--"));
+        assert!(!super::ends_with_word_hyphen("x -"));
+    }
+
     use super::*;
     use crate::examples::{example, EXAMPLES};
 

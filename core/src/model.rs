@@ -561,7 +561,7 @@ fn write_fault(s: &mut State, cpu: usize, cause: FaultCause) -> Effect {
 
 /// Puts an effect into words, in kernel terms, for the step `action` on `cpu`.
 pub fn explain(cpu: usize, action: Action, effect: &Effect) -> String {
-    let name = action.label().trim_end_matches("()");
+    let name = action.label().strip_suffix("()").unwrap_or(action.label());
     let body = match *effect {
         Effect::Filled { entry } => format!(
             "CPU{cpu} walks the page table and caches the PTE: TLB entry {}; PTE young",

@@ -118,7 +118,15 @@ impl Verdict {
         .into_iter()
         .flatten()
         .collect();
-        steps.sort_unstable();
+        // At most four: an insertion sort, not `sort_unstable`, whose general quicksort would be linked
+        // into the playground's wasm for this alone.
+        for i in 1..steps.len() {
+            let mut j = i;
+            while j > 0 && steps[j - 1] > steps[j] {
+                steps.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         steps.dedup();
         steps
     }
@@ -131,7 +139,10 @@ impl Verdict {
                 "step {} (CPU{} {})",
                 i + 1,
                 s.cpu,
-                s.action.label().trim_end_matches("()")
+                s.action
+                    .label()
+                    .strip_suffix("()")
+                    .unwrap_or(s.action.label())
             )
         };
         let how = |c: &Culprit| {
@@ -308,4 +319,30 @@ pub fn run_all(scenario: &Scenario, arch: Arch) -> Vec<PresetRun> {
             result: run(scenario, &preset.variant().on(arch)),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod decisive_tests {
+    use super::{Culprit, Verdict};
+
+    #[test]
+    fn decisive_steps_come_sorted_and_once() {
+        let lost = |store, stale_fill, skipped_flush, drop| Verdict::Lost {
+            drop,
+            lost_version: 2,
+            disk_version: 1,
+            culprit: Culprit {
+                store,
+                stale_fill,
+                skipped_flush,
+            },
+        };
+        assert_eq!(
+            lost(Some(9), Some(4), Some(1), 7).decisive_steps(),
+            vec![1, 4, 7, 9]
+        );
+        assert_eq!(lost(Some(3), Some(3), None, 0).decisive_steps(), vec![0, 3]);
+        assert_eq!(lost(None, None, None, 5).decisive_steps(), vec![5]);
+        assert!(Verdict::Guaranteed.decisive_steps().is_empty());
+    }
 }

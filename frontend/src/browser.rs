@@ -6,8 +6,9 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// A JS error as text, for messages.
-fn js_text(value: &JsValue) -> String {
+/// A JS error as text, for messages: an `Error`'s message, a thrown string, else "unknown error" (not
+/// `JsValue`'s `Debug`, whose JS-side printer would be bundled for this fallback alone).
+pub(crate) fn js_text(value: &JsValue) -> String {
     value
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))

@@ -3,20 +3,22 @@
 //! The search ([`tlbrace_core::explore`]) can take seconds to minutes, so it never runs on the page's
 //! thread: the Explorer panel posts one [`Request`] to a dedicated worker ([`crate::worker`],
 //! the page's own wasm in a worker scope), which answers with a stream of [`Reply`]s. Both directions are
-//! JSON strings: `serde_json` is already linked by the core (scenario format), so this costs no new
-//! dependency.
+//! short strings in a hand-written line format ([`Request::encode`], [`Reply::encode`]): numbers in
+//! decimal, variants as four digits, scenarios in the scenario file format (which the page links anyway,
+//! for localStorage). Serde derives here would link a second set of (de)serialisers for these types,
+//! `Variant` and `Options` into the page's wasm, for nothing the user sees.
 //!
-//! Core's [`Report`] is only `Serialize`; the page needs a few of its numbers, the verdict-relevant
-//! outcome and the counterexample timeline, so the worker condenses each report into a
-//! [`VariantResult`] (see [`VariantResult::from_report`]) that both sides can (de)serialise.
+//! The page needs a few of core's [`Report`] numbers, the verdict-relevant outcome and the
+//! counterexample timeline, so the worker condenses each report into a [`VariantResult`] (see
+//! [`VariantResult::from_report`]).
 //! [`run_request`] is the worker's whole job, written over a clock and a sink so it runs (and is tested)
 //! natively too.
 
 use std::ops::ControlFlow;
 
-use serde::{Deserialize, Serialize};
 use tlbrace_core::explore::{explore, Bad, Finding, Options, Outcome, Report};
-use tlbrace_core::{Preset, Scenario, Variant};
+use tlbrace_core::format::{from_json, to_json_compact};
+use tlbrace_core::{Arch, Batching, GatherMode, Preset, Scenario, SkipTest, Variant};
 
 /// The name `data-variant` and the results table use for a variant: the preset's name (the
 /// architecture is chosen once for the whole run), else `custom`.
@@ -27,7 +29,7 @@ pub fn variant_key(variant: &Variant) -> String {
 }
 
 /// One variant to search.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Job {
     /// Its key ([`variant_key`]): `v5.12`, `custom`, …
     pub name: String,
@@ -36,7 +38,7 @@ pub struct Job {
 }
 
 /// Page → worker: search these variants of this scenario.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Request {
     /// The scenario whose per-CPU programs are interleaved.
     pub scenario: Scenario,
@@ -49,10 +51,7 @@ pub struct Request {
 }
 
 /// Why one variant's search ended: core's [`Outcome`] plus the time budget, which only the worker knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-// Externally tagged, like `Reply`: an internally tagged enum makes serde buffer the whole object in its
-// generic `Content` type, which costs the page's wasm tens of KB.
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stop {
     /// Every interleaving covered.
     Complete,
@@ -102,8 +101,7 @@ impl Stop {
 }
 
 /// The answer for one variant, in the terms the results table shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {
     /// Every interleaving covered, none loses data or ends at risk.
     Safe,
@@ -125,7 +123,7 @@ impl Answer {
 }
 
 /// The shortest bad interleaving, as a timeline the page can open.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cex {
     /// `lost` or `at risk`.
     pub kind: String,
@@ -136,7 +134,7 @@ pub struct Cex {
 }
 
 /// One variant's search, condensed from core's [`Report`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct VariantResult {
     /// The variant's key ([`variant_key`]).
     pub name: String,
@@ -146,9 +144,7 @@ pub struct VariantResult {
     pub answer: Answer,
     /// Why the search ended.
     pub stop: Stop,
-    /// How many interleavings the programs have: what a complete search stands for. Sent as a decimal
-    /// string: JSON numbers past 2^53 lose digits in many readers, and serde cannot buffer a `u128`.
-    #[serde(with = "u128_decimal")]
+    /// How many interleavings the programs have: what a complete search stands for.
     pub interleavings: u128,
     /// Distinct states stored.
     pub states: usize,
@@ -238,24 +234,8 @@ impl VariantResult {
     }
 }
 
-/// A `u128` as a decimal string on the wire.
-mod u128_decimal {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(n: &u128, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&n.to_string())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
-}
-
 /// Worker → page.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-// Externally tagged (`{"done": {...}}`): see `Stop`.
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
     /// The worker's wasm is loaded and its message handler set: the page may now post its request
     /// (a message posted earlier would reach a worker with no handler yet, and be lost).
@@ -291,18 +271,327 @@ pub enum Reply {
     Finished,
 }
 
-impl Reply {
-    /// The JSON string posted to the page.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| {
-            // Only a non-string map key could fail here; say so instead of going silent.
-            format!(r#"{{"failed":{{"message":"cannot encode a reply: {e}"}}}}"#)
+/// The version tag every request starts with: a page and a worker from different builds (a stale cache)
+/// refuse each other's messages instead of misreading them.
+const WIRE_TAG: &str = "tlbrace-explore/1";
+
+/// Reads the space-separated fields of one wire line, in order.
+struct Fields<'a>(std::str::SplitAsciiWhitespace<'a>);
+
+impl<'a> Fields<'a> {
+    fn new(line: &'a str) -> Fields<'a> {
+        Fields(line.split_ascii_whitespace())
+    }
+
+    fn text(&mut self) -> Result<&'a str, String> {
+        self.0
+            .next()
+            .ok_or_else(|| "a field is missing".to_string())
+    }
+
+    /// One unsigned decimal (every count on the wire fits a `u128`), read by hand: `u128`'s `FromStr`
+    /// is code the page needs nowhere else.
+    fn num(&mut self) -> Result<u128, String> {
+        let t = self.text()?;
+        t.bytes()
+            .try_fold(0u128, |n, b| {
+                let d = b.checked_sub(b'0').filter(|d| *d < 10)?;
+                n.checked_mul(10)?.checked_add(u128::from(d))
+            })
+            .ok_or_else(|| format!("\"{t}\" is not a count"))
+    }
+
+    fn u64(&mut self) -> Result<u64, String> {
+        u64::try_from(self.num()?).map_err(|_| "a count is too large".to_string())
+    }
+
+    fn usize(&mut self) -> Result<usize, String> {
+        usize::try_from(self.num()?).map_err(|_| "a count is too large".to_string())
+    }
+
+    fn flag(&mut self) -> Result<bool, String> {
+        Ok(self.num()? != 0)
+    }
+
+    /// A float sent as its bits, so that no float formatting or parsing is linked.
+    fn float(&mut self) -> Result<f64, String> {
+        Ok(f64::from_bits(self.u64()?))
+    }
+}
+
+/// A variant as four digits: skip test, batching, gather mode, architecture.
+fn variant_code(v: &Variant) -> String {
+    let skip = match v.skip_test {
+        SkipTest::Mainline => 0,
+        SkipTest::ChecksPending => 1,
+        SkipTest::Never => 2,
+    };
+    let batching = match v.batching {
+        Batching::NestedOnly => 0,
+        Batching::Recorded => 1,
+        Batching::Mm => 2,
+        Batching::None => 3,
+    };
+    let mode = match v.gather_mode {
+        GatherMode::Fullmm => 0,
+        GatherMode::Ranged => 1,
+    };
+    let arch = match v.arch {
+        Arch::X86 => 0,
+        Arch::Arm64 => 1,
+    };
+    format!("{skip}{batching}{mode}{arch}")
+}
+
+/// Reads [`variant_code`]'s digits back.
+fn variant_from_code(code: &str) -> Result<Variant, String> {
+    let bad = || format!("{code:?} is not a variant");
+    let d: Vec<u8> = code.bytes().map(|b| b.wrapping_sub(b'0')).collect();
+    let [skip, batching, mode, arch] = d[..] else {
+        return Err(bad());
+    };
+    Ok(Variant {
+        skip_test: match skip {
+            0 => SkipTest::Mainline,
+            1 => SkipTest::ChecksPending,
+            2 => SkipTest::Never,
+            _ => return Err(bad()),
+        },
+        batching: match batching {
+            0 => Batching::NestedOnly,
+            1 => Batching::Recorded,
+            2 => Batching::Mm,
+            3 => Batching::None,
+            _ => return Err(bad()),
+        },
+        gather_mode: match mode {
+            0 => GatherMode::Fullmm,
+            1 => GatherMode::Ranged,
+            _ => return Err(bad()),
+        },
+        arch: match arch {
+            0 => Arch::X86,
+            1 => Arch::Arm64,
+            _ => return Err(bad()),
+        },
+    })
+}
+
+/// Splits `text` at its first `n` newlines: `n` lines and the rest (which may hold newlines).
+fn lines(text: &str, n: usize) -> Result<(Vec<&str>, &str), String> {
+    let mut parts = text.splitn(n + 1, '\n');
+    let head: Vec<&str> = parts.by_ref().take(n).collect();
+    match parts.next() {
+        Some(rest) if head.len() == n => Ok((head, rest)),
+        _ => Err("a line is missing".to_string()),
+    }
+}
+
+impl Request {
+    /// The string posted to the worker:
+    ///
+    /// ```text
+    /// tlbrace-explore/1
+    /// <max_states> <max_transitions> <reduction 0|1> <abstraction 0|1> <stop_at_first 0|1> <budget ms|->
+    /// <name> <variant code> <name> <variant code> …
+    /// <the scenario as compact JSON>
+    /// ```
+    pub fn encode(&self) -> String {
+        let o = &self.options;
+        let budget = self
+            .time_budget_ms
+            .map_or_else(|| "-".to_string(), |ms| ms.to_string());
+        let jobs: Vec<String> = self
+            .jobs
+            .iter()
+            .map(|j| format!("{} {}", j.name, variant_code(&j.variant)))
+            .collect();
+        format!(
+            "{WIRE_TAG}\n{} {} {} {} {} {budget}\n{}\n{}",
+            o.max_states,
+            o.max_transitions,
+            u8::from(o.reduction),
+            u8::from(o.abstraction),
+            u8::from(o.stop_at_first),
+            jobs.join(" "),
+            to_json_compact(&self.scenario)
+        )
+    }
+
+    /// Reads [`Request::encode`]'s string; a scenario that does not read is reported as such.
+    pub fn decode(text: &str) -> Result<Request, String> {
+        let (head, scenario) = lines(text, 3)?;
+        if head[0] != WIRE_TAG {
+            return Err("not an explorer request of this version".to_string());
+        }
+        let mut f = Fields::new(head[1]);
+        let options = Options {
+            max_states: f.usize()?,
+            max_transitions: f.u64()?,
+            reduction: f.flag()?,
+            abstraction: f.flag()?,
+            stop_at_first: f.flag()?,
+        };
+        let time_budget_ms = match f.text()? {
+            "-" => None,
+            ms => Some(
+                ms.parse()
+                    .map_err(|_| format!("{ms:?} is not a time budget"))?,
+            ),
+        };
+        let mut f = Fields::new(head[2]);
+        let mut jobs = Vec::new();
+        while let Some(name) = f.0.next() {
+            jobs.push(Job {
+                name: name.to_string(),
+                variant: variant_from_code(f.text()?)?,
+            });
+        }
+        let scenario = from_json(scenario).map_err(|e| format!("{SCENARIO_FAILS}{e}"))?;
+        Ok(Request {
+            scenario,
+            jobs,
+            options,
+            time_budget_ms,
         })
+    }
+}
+
+/// How a failure to read or explore the scenario starts.
+const SCENARIO_FAILS: &str = "the scenario cannot be explored: ";
+
+impl Reply {
+    /// The string posted to the page: a tag (`ready`, `progress`, `done`, `failed`, `finished`) and its
+    /// fields, numbers in decimal, floats as their bits; a counterexample's scenario (compact JSON) and
+    /// the free texts on lines of their own, last.
+    pub fn encode(&self) -> String {
+        match self {
+            Reply::Ready => "ready".to_string(),
+            Reply::Finished => "finished".to_string(),
+            Reply::Failed { message } => format!("failed\n{message}"),
+            Reply::Progress {
+                job,
+                states,
+                transitions,
+                depth,
+                max_depth,
+                elapsed_ms,
+            } => format!(
+                "progress {job} {states} {transitions} {depth} {max_depth} {}",
+                elapsed_ms.to_bits()
+            ),
+            Reply::Done { job, result: r } => {
+                let answer = match r.answer {
+                    Answer::Safe => 0,
+                    Answer::Unsafe => 1,
+                    Answer::Incomplete => 2,
+                };
+                let (stop, limit) = match r.stop {
+                    Stop::Complete => (0, 0),
+                    Stop::StoppedAtFirst => (1, 0),
+                    Stop::StateCap { limit } => (2, limit as u64),
+                    Stop::TransitionBudget { limit } => (3, limit),
+                    Stop::TimeBudget { limit_ms } => (4, limit_ms),
+                    Stop::Cancelled => (5, 0),
+                };
+                let mut out = format!(
+                    "done {job} {} {} {answer} {stop} {limit} {} {} {} {} {} {} {}",
+                    r.name,
+                    variant_code(&r.variant),
+                    decimal(r.interleavings),
+                    r.states,
+                    r.transitions,
+                    r.end_states,
+                    r.bad_end_states,
+                    r.error_steps,
+                    r.elapsed_ms.to_bits()
+                );
+                if let Some(c) = &r.counterexample {
+                    let kind = if c.kind == "lost" { "lost" } else { "at-risk" };
+                    out.push_str(&format!(
+                        " {kind}\n{}\n{}",
+                        to_json_compact(&c.scenario),
+                        c.summary
+                    ));
+                }
+                out
+            }
+        }
     }
 
     /// Reads a string the worker posted.
-    pub fn from_json(text: &str) -> Result<Reply, String> {
-        serde_json::from_str(text).map_err(|e| format!("unreadable message from the explorer: {e}"))
+    pub fn decode(text: &str) -> Result<Reply, String> {
+        Reply::read(text).map_err(|e| format!("unreadable message from the explorer: {e}"))
+    }
+
+    fn read(text: &str) -> Result<Reply, String> {
+        let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+        let mut f = Fields::new(first);
+        Ok(match f.text()? {
+            "ready" => Reply::Ready,
+            "finished" => Reply::Finished,
+            "failed" => Reply::Failed {
+                message: rest.to_string(),
+            },
+            "progress" => Reply::Progress {
+                job: f.usize()?,
+                states: f.usize()?,
+                transitions: f.u64()?,
+                depth: f.usize()?,
+                max_depth: f.usize()?,
+                elapsed_ms: f.float()?,
+            },
+            "done" => {
+                let job = f.usize()?;
+                let name = f.text()?.to_string();
+                let variant = variant_from_code(f.text()?)?;
+                let answer = match f.num()? {
+                    0 => Answer::Safe,
+                    1 => Answer::Unsafe,
+                    2 => Answer::Incomplete,
+                    _ => return Err("unknown answer".to_string()),
+                };
+                let (stop, limit) = (f.num()?, f.u64()?);
+                let stop = match stop {
+                    0 => Stop::Complete,
+                    1 => Stop::StoppedAtFirst,
+                    2 => Stop::StateCap {
+                        limit: limit as usize,
+                    },
+                    3 => Stop::TransitionBudget { limit },
+                    4 => Stop::TimeBudget { limit_ms: limit },
+                    5 => Stop::Cancelled,
+                    _ => return Err("unknown stop".to_string()),
+                };
+                let mut result = VariantResult {
+                    name,
+                    variant,
+                    answer,
+                    stop,
+                    interleavings: f.num()?,
+                    states: f.usize()?,
+                    transitions: f.u64()?,
+                    end_states: f.usize()?,
+                    bad_end_states: f.usize()?,
+                    error_steps: f.u64()?,
+                    elapsed_ms: f.float()?,
+                    counterexample: None,
+                };
+                if let Some(kind) = f.0.next() {
+                    let (scenario, summary) = rest.split_once('\n').unwrap_or((rest, ""));
+                    result.counterexample = Some(Cex {
+                        kind: if kind == "lost" { "lost" } else { "at risk" }.to_string(),
+                        scenario: from_json(scenario).map_err(|e| e.to_string())?,
+                        summary: summary.to_string(),
+                    });
+                }
+                Reply::Done {
+                    job,
+                    result: Box::new(result),
+                }
+            }
+            other => return Err(format!("unknown reply {other:?}")),
+        })
     }
 }
 
@@ -314,8 +603,12 @@ pub const PROGRESS_EVERY_MS: f64 = 50.0;
 /// `post`. `now_ms` is the clock (`Date.now()` in the worker). Progress is posted at most every
 /// [`PROGRESS_EVERY_MS`]; the time budget is enforced in the same callback by returning `Break`.
 pub fn run_request(request: &str, now_ms: &dyn Fn() -> f64, post: &mut dyn FnMut(Reply)) {
-    let request: Request = match serde_json::from_str(request) {
+    let request = match Request::decode(request) {
         Ok(r) => r,
+        Err(e) if e.starts_with(SCENARIO_FAILS) => {
+            post(Reply::Failed { message: e });
+            return;
+        }
         Err(e) => {
             post(Reply::Failed {
                 message: format!("the explorer could not read its request: {e}"),
@@ -362,7 +655,7 @@ pub fn run_request(request: &str, now_ms: &dyn Fn() -> f64, post: &mut dyn FnMut
             }),
             Err(e) => {
                 post(Reply::Failed {
-                    message: format!("the scenario cannot be explored: {e}"),
+                    message: format!("{SCENARIO_FAILS}{e}"),
                 });
                 return;
             }
@@ -394,12 +687,12 @@ pub fn preset_jobs(arch: tlbrace_core::Arch, custom: Option<Variant>) -> Vec<Job
 /// A count with thin-space thousands separators (`1 234 567`); past a trillion, `≈ 2.67 × 10^24`.
 pub fn group(n: u128) -> String {
     if n >= 1_000_000_000_000 {
-        let digits = n.to_string();
+        let digits = decimal(n);
         let exp = digits.len() - 1;
         let mantissa = format!("{}.{}", &digits[..1], &digits[1..3]);
         return format!("≈ {mantissa} × 10^{exp}");
     }
-    let digits = n.to_string();
+    let digits = decimal(n);
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -408,6 +701,16 @@ pub fn group(n: u128) -> String {
         out.push(c);
     }
     out
+}
+
+/// `n` in decimal, through `u64` formatting: `u128`'s own `Display` is a second integer formatter in
+/// the page's wasm, for numbers that are nearly always below 10^19.
+pub fn decimal(n: u128) -> String {
+    const E19: u128 = 10_000_000_000_000_000_000;
+    match u64::try_from(n) {
+        Ok(small) => small.to_string(),
+        Err(_) => format!("{}{:019}", decimal(n / E19), (n % E19) as u64),
+    }
 }
 
 /// `1 state`, `12 345 states`: a grouped count and its noun.
@@ -520,13 +823,13 @@ mod tests {
     use tlbrace_core::Arch;
 
     fn request(options: Options, time_budget_ms: Option<u64>) -> String {
-        serde_json::to_string(&Request {
+        Request {
             scenario: example("example-1").unwrap(),
             jobs: preset_jobs(Arch::X86, None),
             options,
             time_budget_ms,
-        })
-        .unwrap()
+        }
+        .encode()
     }
 
     #[test]
@@ -538,8 +841,8 @@ mod tests {
             clock.get()
         };
         run_request(&request(Options::default(), None), &now, &mut |r| {
-            // Every reply survives the trip through JSON.
-            let back = Reply::from_json(&r.to_json()).unwrap();
+            // Every reply survives the trip over the wire.
+            let back = Reply::decode(&r.encode()).unwrap();
             assert_eq!(back, r);
             replies.push(r);
         });
@@ -612,13 +915,13 @@ mod tests {
 
         let mut s = example("example-1").unwrap();
         s.steps[0].cpu = 7; // beyond the scenario's 4 lanes
-        let req = serde_json::to_string(&Request {
+        let req = Request {
             scenario: s,
             jobs: preset_jobs(Arch::X86, None),
             options: Options::default(),
             time_budget_ms: None,
-        })
-        .unwrap();
+        }
+        .encode();
         let mut replies = Vec::new();
         run_request(&req, &|| 0.0, &mut |r| replies.push(r));
         assert!(
@@ -628,19 +931,111 @@ mod tests {
     }
 
     #[test]
-    fn the_wire_form_is_externally_tagged() {
-        // The fallback `to_json` writes by hand must read back as a failure.
+    fn the_wire_form_round_trips_and_rejects_garbage() {
         assert_eq!(
-            Reply::from_json(r#"{"failed":{"message":"x"}}"#).unwrap(),
+            Reply::decode("failed\nx\ny").unwrap(),
             Reply::Failed {
-                message: "x".into()
+                message: "x\ny".into()
             }
         );
-        assert_eq!(Reply::Ready.to_json(), r#""ready""#);
+        assert_eq!(Reply::Ready.encode(), "ready");
+        for bad in [
+            "",
+            "nonsense",
+            "progress 1 2",
+            "progress 1 2 3 4 5x 0",
+            "progress -1 2 3 4 5 0",
+            "progress 1 2 3 4 5 999999999999999999999999999999999999999999",
+            "done 0 v5.12 9999 0 0 0 1 1 1 1 1 1 0",
+        ] {
+            assert!(Reply::decode(bad).is_err(), "{bad:?}");
+        }
+        let done = Reply::Done {
+            job: 2,
+            result: Box::new(VariantResult {
+                name: "v5.12".into(),
+                variant: Preset::V5_12.variant(),
+                answer: Answer::Incomplete,
+                stop: Stop::TimeBudget { limit_ms: 2500 },
+                interleavings: u128::MAX,
+                states: 7,
+                transitions: u64::MAX,
+                end_states: 3,
+                bad_end_states: 0,
+                error_steps: 1,
+                elapsed_ms: 0.1,
+                counterexample: None,
+            }),
+        };
+        assert_eq!(Reply::decode(&done.encode()).unwrap(), done);
+        let p = Reply::Progress {
+            job: 1,
+            states: 123_456,
+            transitions: 1 << 40,
+            depth: 7,
+            max_depth: 13,
+            elapsed_ms: 51.5,
+        };
+        assert_eq!(Reply::decode(&p.encode()).unwrap(), p);
+        // Every variant the four policies can make reads back.
+        for skip in [SkipTest::Mainline, SkipTest::ChecksPending, SkipTest::Never] {
+            for batching in [
+                Batching::NestedOnly,
+                Batching::Recorded,
+                Batching::Mm,
+                Batching::None,
+            ] {
+                for gather_mode in [GatherMode::Fullmm, GatherMode::Ranged] {
+                    for arch in [Arch::X86, Arch::Arm64] {
+                        let v = Variant {
+                            skip_test: skip,
+                            batching,
+                            gather_mode,
+                            arch,
+                        };
+                        assert_eq!(variant_from_code(&variant_code(&v)), Ok(v));
+                    }
+                }
+            }
+        }
+        let request = Request {
+            scenario: example("example-2a").unwrap(),
+            jobs: preset_jobs(Arch::Arm64, None),
+            options: Options {
+                max_states: 77,
+                max_transitions: u64::MAX,
+                reduction: false,
+                abstraction: true,
+                stop_at_first: true,
+            },
+            time_budget_ms: Some(2500),
+        };
+        let back = Request::decode(&request.encode()).unwrap();
+        assert_eq!(back.jobs, request.jobs);
+        assert_eq!(back.time_budget_ms, Some(2500));
+        assert_eq!(back.scenario, request.scenario);
+        assert_eq!(
+            (back.options.max_states, back.options.max_transitions),
+            (77, u64::MAX)
+        );
+        assert!(!back.options.reduction && back.options.abstraction && back.options.stop_at_first);
+        assert!(Request::decode("tlbrace-explore/0\n1 1 1 1 1 -\n\n{}").is_err());
     }
 
     #[test]
     fn counts_and_times_read_well() {
+        for n in [
+            0,
+            9,
+            10,
+            1 << 64,
+            u128::MAX,
+            10u128.pow(19),
+            10u128.pow(19) - 1,
+            10u128.pow(38) + 7,
+        ] {
+            assert_eq!(decimal(n), n.to_string());
+        }
         assert_eq!(group(0), "0");
         assert_eq!(group(999), "999");
         assert_eq!(group(1_000), "1\u{2009}000");

@@ -7,9 +7,10 @@
 //! binary's `main` then sees it runs in a worker ([`in_worker`]) and calls [`run`] instead of
 //! mounting the app.
 //!
-//! Once started the worker posts [`Reply::Ready`], then waits for one JSON
+//! Once started the worker posts [`Reply::Ready`], then waits for one
 //! [`Request`](crate::explore_protocol::Request) per message and runs [`run_request`] on it, posting
-//! each reply as a JSON string. A search blocks this thread until it ends, so the worker reads no
+//! each reply as a string ([`Reply::encode`](crate::explore_protocol::Reply::encode)). A search
+//! blocks this thread until it ends, so the worker reads no
 //! messages meanwhile: the page cancels by terminating the worker (see `components/explorer.rs`),
 //! not by sending it a message.
 //!
@@ -65,11 +66,11 @@ pub fn run() {
         let now = js_sys::Date::now;
         run_request(&text, &now, &mut |reply| {
             // A failed post means the page is gone; there is nobody left to tell.
-            let _ = poster.post_message(&JsValue::from_str(&reply.to_json()));
+            let _ = poster.post_message(&JsValue::from_str(&reply.encode()));
         });
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
-    let _ = scope.post_message(&JsValue::from_str(&Reply::Ready.to_json()));
+    let _ = scope.post_message(&JsValue::from_str(&Reply::Ready.encode()));
 }

@@ -1,4 +1,4 @@
-//! The Explorer's pure parts in headless Chromium: its messages through JSON, the progress line, the
+//! The Explorer's pure parts in headless Chromium: its messages over the wire, the progress line, the
 //! results table for real core reports, and the opened counterexample's timeline.
 //! Run: `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
 //! cargo test -p tlbrace-frontend --target wasm32-unknown-unknown --tests`
@@ -54,7 +54,7 @@ fn example_1_rows() -> Vec<Row> {
 }
 
 #[wasm_bindgen_test]
-fn replies_survive_json_in_the_browser() {
+fn replies_survive_the_wire_in_the_browser() {
     let rows = example_1_rows();
     for row in &rows {
         let Row::Done(result) = row else {
@@ -64,7 +64,7 @@ fn replies_survive_json_in_the_browser() {
             job: 3,
             result: result.clone(),
         };
-        assert_eq!(Reply::from_json(&reply.to_json()).unwrap(), reply);
+        assert_eq!(Reply::decode(&reply.encode()).unwrap(), reply);
     }
     let progress = Reply::Progress {
         job: 1,
@@ -74,9 +74,9 @@ fn replies_survive_json_in_the_browser() {
         max_depth: 13,
         elapsed_ms: 51.5,
     };
-    assert_eq!(Reply::from_json(&progress.to_json()).unwrap(), progress);
-    assert!(Reply::from_json("{\"nonsense\":{}}").is_err());
-    assert_eq!(Reply::from_json("\"finished\"").unwrap(), Reply::Finished);
+    assert_eq!(Reply::decode(&progress.encode()).unwrap(), progress);
+    assert!(Reply::decode("{\"nonsense\":{}}").is_err());
+    assert_eq!(Reply::decode("finished").unwrap(), Reply::Finished);
 }
 
 #[wasm_bindgen_test]
@@ -88,16 +88,12 @@ fn the_worker_logic_runs_in_wasm_with_the_browser_clock() {
         time_budget_ms: Some(60_000),
     };
     let mut answers = Vec::new();
-    run_request(
-        &serde_json::to_string(&request).unwrap(),
-        &js_sys::Date::now,
-        &mut |r| {
-            if let Reply::Done { result, .. } = r {
-                assert_eq!(result.stop, Stop::Complete);
-                answers.push(result.answer);
-            }
-        },
-    );
+    run_request(&request.encode(), &js_sys::Date::now, &mut |r| {
+        if let Reply::Done { result, .. } = r {
+            assert_eq!(result.stop, Stop::Complete);
+            answers.push(result.answer);
+        }
+    });
     // The seed's verdicts hold on arm64 as on x86 for Example 1: the three mainline-skip presets lose.
     assert_eq!(
         answers,

@@ -1,12 +1,13 @@
-//! An opened counterexample: a small read-only timeline beside the working one, with its verdict
-//! under every preset (from core's `run_all`) and a button to load it into the editor.
+//! An opened counterexample: a small read-only timeline beside the working one (the embed's
+//! [`StaticTimeline`], one renderer for both), with its verdict under every preset (from core's
+//! `run_all`) and a button to load it into the editor.
 
 use std::rc::Rc;
 
 use tlbrace_core::{run_all, Arch, Scenario};
 use yew::prelude::*;
 
-use super::timeline::lane_name;
+use super::embed::StaticTimeline;
 
 /// What the view is given.
 #[derive(Clone, Debug, PartialEq, Properties)]
@@ -46,7 +47,6 @@ pub fn Counterexample(props: &CounterexampleProps) -> Html {
         }
         _ => None,
     });
-    let marked = |i: usize| decisive.as_ref().is_some_and(|(_, d)| d.contains(&i));
     let on_load = {
         let s = s.clone();
         props.on_load.reform(move |_: MouseEvent| (*s).clone())
@@ -81,26 +81,7 @@ pub fn Counterexample(props: &CounterexampleProps) -> Html {
             if let Some((name, _)) = &decisive {
                 <p class="cex-legend">{ format!("Marked: the steps that decide the verdict under {name}.") }</p>
             }
-            <div class="cex-lanes" style={format!("--cex-rows: {}", s.steps.len())}>
-                { for (0..s.cpus).map(|cpu| html! {
-                    <div class="lane" data-cpu={cpu.to_string()} key={cpu}>
-                        <h3 class="lane-head">{ lane_name(cpu) }</h3>
-                        <ol class="lane-steps">
-                            { for s.steps.iter().enumerate().filter(|(_, st)| st.cpu == cpu).map(|(i, st)| html! {
-                                <li class={classes!("step", marked(i).then_some("decisive"))} data-step={i.to_string()} data-cpu={cpu.to_string()}
-                                    data-action={st.action.id()} style={format!("grid-row: {}", i + 1)}
-                                    title={st.action.summary()}>
-                                    <span class="step-index">{ i + 1 }</span>{ " " }
-                                    <span class="step-label">{ st.action.label() }</span>
-                                    if let Some(note) = &st.note {
-                                        <span class="step-note">{ format!(" [{note}]") }</span>
-                                    }
-                                </li>
-                            }) }
-                        </ol>
-                    </div>
-                }) }
-            </div>
+            <StaticTimeline scenario={s.clone()} decisive={decisive.map(|(_, d)| d).unwrap_or_default()} />
         </section>
     }
 }

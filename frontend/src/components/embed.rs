@@ -117,7 +117,7 @@ pub fn StaticTimeline(props: &StaticTimelineProps) -> Html {
 }
 
 /// What [`VerdictMatrix`] shows.
-#[derive(Clone, PartialEq, Properties)]
+#[derive(Clone, Properties)]
 pub struct VerdictMatrixProps {
     /// One run per preset, from `run_all`.
     pub runs: Rc<Vec<PresetRun>>,
@@ -125,6 +125,15 @@ pub struct VerdictMatrixProps {
     pub selected: usize,
     /// Selects a run.
     pub on_select: Callback<usize>,
+}
+
+// By hand: `runs` comes from a `use_memo` and is compared by pointer (see `VerdictsProps`).
+impl PartialEq for VerdictMatrixProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.runs, &other.runs)
+            && self.selected == other.selected
+            && self.on_select == other.on_select
+    }
 }
 
 /// The verdict of every preset, one button each; the selected one is explained below it.

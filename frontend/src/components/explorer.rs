@@ -24,6 +24,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ErrorEvent, Event, HtmlInputElement, HtmlSelectElement, MessageEvent, Worker};
 use yew::prelude::*;
 
+use crate::browser::js_text;
 use crate::explore_protocol::{
     count_of, duration, group, parse_seconds_ms, preset_jobs, progress_text, seconds, Answer, Job,
     Reply, Request, VariantResult,
@@ -94,7 +95,7 @@ impl Row {
 }
 
 /// The results table's props.
-#[derive(Clone, Debug, PartialEq, Properties)]
+#[derive(Clone, Debug, Properties)]
 pub struct ResultsProps {
     /// The rows, in search order.
     pub rows: Rc<Vec<Row>>,
@@ -102,6 +103,16 @@ pub struct ResultsProps {
     pub on_open: Callback<usize>,
     /// "Open minimised" on row `i`.
     pub on_minimise: Callback<usize>,
+}
+
+// By hand: the explorer replaces `rows` with a new `Rc` whenever they change (`push_row`), so pointer
+// equality is exact and the page does not link a deep comparison of results and counterexamples.
+impl PartialEq for ResultsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.rows, &other.rows)
+            && self.on_open == other.on_open
+            && self.on_minimise == other.on_minimise
+    }
 }
 
 /// The per-variant results: verdict, interleavings represented, distinct states, bad end states.
@@ -227,17 +238,11 @@ impl Drop for WorkerHandle {
     }
 }
 
-fn js_text(v: &JsValue) -> String {
-    v.as_string()
-        .or_else(|| v.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
-        .unwrap_or_else(|| format!("{v:?}"))
-}
-
 /// A search in progress.
 struct Run {
     worker: WorkerHandle,
     /// The request, until the worker says it is ready for it.
-    request_json: Option<String>,
+    request_text: Option<String>,
     jobs: Vec<Job>,
     started_ms: f64,
     job_started_ms: f64,
@@ -353,8 +358,12 @@ impl Explorer {
         }
     }
 
+    /// Adds a row as a new `Rc`, never in place: [`ResultsProps`] compares rows by pointer.
     fn push_row(&mut self, row: Row) {
-        Rc::make_mut(&mut self.rows).push(row);
+        let mut rows = Vec::with_capacity(self.rows.len() + 1);
+        rows.extend(self.rows.iter().cloned());
+        rows.push(row);
+        self.rows = Rc::new(rows);
     }
 }
 
@@ -412,19 +421,13 @@ impl Component for Explorer {
                         return true;
                     }
                 };
-                let request_json = match serde_json::to_string(&request) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        self.error = Some(format!("cannot send the scenario to the explorer: {e}"));
-                        return true;
-                    }
-                };
+                let request_text = request.encode();
                 let now = js_sys::Date::now();
                 self.rows = Rc::new(Vec::new());
                 self.explored = Some(ctx.props().scenario.clone());
                 self.run = Some(Run {
                     worker,
-                    request_json: Some(request_json),
+                    request_text: Some(request_text),
                     jobs: request.jobs,
                     started_ms: now,
                     job_started_ms: now,
@@ -467,7 +470,7 @@ impl Component for Explorer {
                 self.status = Some(msg);
             }
             Msg::Reply(text) => {
-                let reply = match Reply::from_json(&text) {
+                let reply = match Reply::decode(&text) {
                     Ok(r) => r,
                     Err(e) => {
                         self.run = None;
@@ -481,7 +484,7 @@ impl Component for Explorer {
                 run.now_ms = js_sys::Date::now();
                 match reply {
                     Reply::Ready => {
-                        let Some(text) = run.request_json.take() else {
+                        let Some(text) = run.request_text.take() else {
                             return false;
                         };
                         if let Err(e) = run.worker.worker.post_message(&JsValue::from_str(&text)) {

@@ -90,7 +90,7 @@ pub fn column_name(c: &Column) -> String {
 }
 
 /// What the matrix shows and whom it tells.
-#[derive(Clone, PartialEq, Properties)]
+#[derive(Clone, Properties)]
 pub struct VerdictsProps {
     /// The scenario (for the summaries' step names).
     pub scenario: Rc<Scenario>,
@@ -108,6 +108,22 @@ pub struct VerdictsProps {
     pub on_arch: Callback<Arch>,
     /// The custom policies changed.
     pub on_custom: Callback<Variant>,
+}
+
+// By hand: `columns` comes from a `use_memo`, the same `Rc` while it holds the same runs, so it is
+// compared by pointer; a derived comparison would compare every trace and link `Trace`'s `PartialEq`
+// into the page for that.
+impl PartialEq for VerdictsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.columns, &other.columns)
+            && self.scenario == other.scenario
+            && self.arch == other.arch
+            && self.custom == other.custom
+            && self.inspected == other.inspected
+            && self.on_inspect == other.on_inspect
+            && self.on_arch == other.on_arch
+            && self.on_custom == other.on_custom
+    }
 }
 
 fn select_value(e: &Event) -> String {
