@@ -5,6 +5,7 @@
 #   fmt       cargo fmt --all --check                                             (one check)
 #   clippy    cargo clippy --workspace --all-targets -- -D warnings               (one check)
 #   clippy-wasm  the same for the frontend on wasm32                              (one check)
+#   doc       cargo doc --no-deps with warnings as errors (broken intra-doc links) (one check)
 #   test      cargo test --workspace (native)                                     (each test)
 #   test-wasm the frontend's browser tests in headless Chromium (wasm-bindgen-test) (each test)
 #   fuzz-build   scripts/fuzz.sh 0: cargo-fuzz installed, every fuzz target built  (one check)
@@ -95,6 +96,7 @@ setup
 run_stage fmt check cargo fmt --all --check
 run_stage clippy check cargo clippy --workspace --all-targets -- -D warnings
 run_stage clippy-wasm check cargo clippy -p tlbrace-frontend --target wasm32-unknown-unknown --all-targets -- -D warnings
+run_stage doc check env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 run_stage test cargo cargo test --workspace --no-fail-fast
 run_stage test-wasm cargo wasm_tests
 run_stage fuzz-build check scripts/fuzz.sh 0

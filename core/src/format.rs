@@ -2,7 +2,7 @@
 //! scenario ever written readable. Share URLs and the ASCII diagram format build on this.
 //!
 //! Rule for later releases: never change what an existing version means. A format change bumps
-//! [`FORMAT_VERSION`](crate::scenario::FORMAT_VERSION) and adds a migration from the previous version here.
+//! [`FORMAT_VERSION`] and adds a migration from the previous version here.
 
 use crate::scenario::{Scenario, FORMAT_VERSION};
 

@@ -6,7 +6,7 @@
 //! - [`model::step`] is the one function that says what an action does;
 //! - [`trace::run`] runs a [`Scenario`] under a [`Variant`] and gives every state, an explanation
 //!   per step and a [`Verdict`];
-//! - [`format`] reads and writes the versioned scenario format everything exchanges.
+//! - [`format`](mod@format) reads and writes the versioned scenario format everything exchanges.
 //!
 //! Pure Rust, no I/O, no panics on any input: it builds for native targets and for wasm32.
 

@@ -1,7 +1,7 @@
 //! The explorer's Web Worker, run by the page's own wasm: no second module to download.
 //!
 //! The page starts `./tlbrace-worker.js` (www/tlbrace-worker.js, a few lines of JS) as a module
-//! worker and posts it a [`Bootstrap`] message: the URL of the page's wasm-bindgen JS ([`glue_url`])
+//! worker and posts it a bootstrap message: the URL of the page's wasm-bindgen JS ([`glue_url`])
 //! and the page's compiled `WebAssembly.Module` ([`wasm_bindgen::module`]). The script imports that
 //! JS and instantiates the module, so the worker neither fetches nor compiles the wasm again; the
 //! binary's `main` then sees it runs in a worker ([`in_worker`]) and calls [`run`] instead of
