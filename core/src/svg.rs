@@ -8,7 +8,7 @@ use std::fmt;
 use crate::ascii::wrap;
 use crate::scenario::Scenario;
 use crate::state::MAX_CPUS;
-use crate::trace::{run_all, Verdict};
+use crate::trace::run_all;
 use crate::variant::Arch;
 
 /// Pixels per character of the 12 px monospace font: layout is computed, not measured.
@@ -222,11 +222,7 @@ pub fn export(scenario: &Scenario, arch: Arch) -> String {
     for r in &runs {
         let (class, label, summary) = match &r.result {
             Ok(t) => (
-                match t.verdict {
-                    Verdict::Lost { .. } => "lost",
-                    Verdict::AtRisk { .. } => "at-risk",
-                    Verdict::Guaranteed => "guaranteed",
-                },
+                t.verdict.id(),
                 t.verdict.label(),
                 t.verdict.summary(scenario),
             ),

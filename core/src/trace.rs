@@ -101,6 +101,16 @@ impl Verdict {
         }
     }
 
+    /// The verdict as an identifier (`lost`, `at-risk`, `guaranteed`): the one spelling the SVG's
+    /// classes, the playground's `data-verdict` attributes and the tests that read them share.
+    pub fn id(&self) -> &'static str {
+        match self {
+            Verdict::Lost { .. } => "lost",
+            Verdict::AtRisk { .. } => "at-risk",
+            Verdict::Guaranteed => "guaranteed",
+        }
+    }
+
     /// The steps that decided the verdict, in timeline order: the fill that created the stale entry,
     /// the skipped flush, the store through the stale entry, and the drop.
     pub fn decisive_steps(&self) -> Vec<usize> {

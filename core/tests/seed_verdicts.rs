@@ -37,6 +37,8 @@ fn all_25_seed_verdicts() {
                 "{name} under {}",
                 run.preset.name()
             );
+            // The identifier the UI and SVG use is the label with its space hyphenated.
+            assert_eq!(trace.verdict.id(), want.replace(' ', "-"));
             checked += 1;
         }
     }

@@ -8,6 +8,7 @@ use tlbrace_core::{run_all, Arch, Scenario};
 use yew::prelude::*;
 
 use super::embed::StaticTimeline;
+use super::verdicts::verdict_id;
 
 /// What the view is given.
 #[derive(Clone, Debug, PartialEq, Properties)]
@@ -18,20 +19,6 @@ pub struct CounterexampleProps {
     pub on_load: Callback<Scenario>,
     /// Closes the view.
     pub on_close: Callback<()>,
-}
-
-/// The `data-verdict` value of a preset run, as in the verdict matrix: lost, at-risk, guaranteed or error.
-pub fn verdict_id(
-    result: &Result<tlbrace_core::Trace, tlbrace_core::ScenarioError>,
-) -> &'static str {
-    match result {
-        Ok(t) => match t.verdict {
-            tlbrace_core::Verdict::Lost { .. } => "lost",
-            tlbrace_core::Verdict::AtRisk { .. } => "at-risk",
-            tlbrace_core::Verdict::Guaranteed => "guaranteed",
-        },
-        Err(_) => "error",
-    }
 }
 
 /// The read-only counterexample timeline. Steps sit in their CPU's lane at their global row, so the

@@ -13,7 +13,7 @@
 use std::rc::Rc;
 
 use tlbrace_core::trace::PresetRun;
-use tlbrace_core::{run_all, share, Arch, Scenario, Verdict};
+use tlbrace_core::{run_all, share, Arch, Scenario};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -21,17 +21,9 @@ use yew::prelude::*;
 use crate::browser::post_height;
 use crate::location;
 
-/// The `data-verdict` value of a run: `lost`, `at-risk`, `guaranteed`, or `error` when the scenario
-/// cannot happen under the variant.
+/// The `data-verdict` value of a run, as in the editor's matrix.
 pub fn verdict_id(run: &PresetRun) -> &'static str {
-    match &run.result {
-        Ok(trace) => match trace.verdict {
-            Verdict::Lost { .. } => "lost",
-            Verdict::AtRisk { .. } => "at-risk",
-            Verdict::Guaranteed => "guaranteed",
-        },
-        Err(_) => "error",
-    }
+    super::verdicts::verdict_id(&run.result)
 }
 
 /// The run a reader most likely wants explained first: the first that loses or risks data, else the

@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use tlbrace_core::variant::{Batching, GatherMode, SkipTest};
-use tlbrace_core::{run, run_all, Arch, Preset, Scenario, ScenarioError, Trace, Variant, Verdict};
+use tlbrace_core::{run, run_all, Arch, Preset, Scenario, ScenarioError, Trace, Variant};
 use web_sys::{HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -59,14 +59,7 @@ pub fn columns(scenario: &Scenario, arch: Arch, custom: Variant) -> Vec<Column> 
 
 /// The `data-verdict` of a run: `lost`, `at-risk`, `guaranteed` or `error`.
 pub fn verdict_id(result: &Result<Trace, ScenarioError>) -> &'static str {
-    match result {
-        Ok(t) => match t.verdict {
-            Verdict::Lost { .. } => "lost",
-            Verdict::AtRisk { .. } => "at-risk",
-            Verdict::Guaranteed => "guaranteed",
-        },
-        Err(_) => "error",
-    }
+    result.as_ref().map_or("error", |t| t.verdict.id())
 }
 
 /// The steps a run names: the decisive steps, or the step it failed at.
