@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tlbrace_core::explore::{self, Finding, Options, Report};
-use tlbrace_core::{format, Arch, Preset, Scenario, Variant};
+use tlbrace_core::{format, Arch, Preset, Scenario, Variant, Verdict};
 
 use crate::load;
 
@@ -188,23 +188,28 @@ pub fn cmd_explore(args: &ExploreArgs) -> Result<(), String> {
                 cex.kind.label(),
                 cex.verdict.summary(&cex.scenario)
             );
-            let decisive = cex.verdict.decisive_steps();
-            for (k, st) in cex.scenario.steps.iter().enumerate() {
-                let mark = if decisive.contains(&k) { '*' } else { ' ' };
-                let note = st
-                    .note
-                    .as_ref()
-                    .map_or(String::new(), |n| format!("  [{n}]"));
-                outln!(
-                    "  {mark}{:>3}  CPU{}  {}{note}",
-                    k + 1,
-                    st.cpu,
-                    st.action.label()
-                );
-            }
+            print_steps(&cex.scenario, &cex.verdict, "  ");
         }
     }
     Ok(())
+}
+
+/// A timeline one step per line (`*` marks the steps that decide `verdict`), each line after `indent`.
+fn print_steps(scenario: &Scenario, verdict: &Verdict, indent: &str) {
+    let decisive = verdict.decisive_steps();
+    for (k, st) in scenario.steps.iter().enumerate() {
+        let mark = if decisive.contains(&k) { '*' } else { ' ' };
+        let note = st
+            .note
+            .as_ref()
+            .map_or(String::new(), |n| format!("  [{n}]"));
+        outln!(
+            "{indent}{mark}{:>3}  CPU{}  {}{note}",
+            k + 1,
+            st.cpu,
+            st.action.label()
+        );
+    }
 }
 
 /// One line: what the search covered and found.
@@ -259,20 +264,7 @@ pub fn cmd_minimize(args: &MinimizeArgs) -> Result<(), String> {
             "one"
         }
     );
-    let decisive = trace.verdict.decisive_steps();
-    for (k, st) in small.steps.iter().enumerate() {
-        let mark = if decisive.contains(&k) { '*' } else { ' ' };
-        let note = st
-            .note
-            .as_ref()
-            .map_or(String::new(), |n| format!("  [{n}]"));
-        outln!(
-            "{mark}{:>3}  CPU{}  {}{note}",
-            k + 1,
-            st.cpu,
-            st.action.label()
-        );
-    }
+    print_steps(&small, &trace.verdict, "");
     outln!("{}", trace.verdict.summary(&small));
     Ok(())
 }
