@@ -2,16 +2,7 @@
 // Chromium): build a diagram by dragging, move and remove steps, undo/redo, the keyboard path, lanes,
 // and the autosave across a reload.
 import { expect, test, type Page } from '@playwright/test';
-
-/** Uncaught errors and console errors: a panic in wasm shows up here. */
-function watchForErrors(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  return problems;
-}
+import { watchForErrors } from './support';
 
 type StepSpec = { cpu: string; action: string };
 

@@ -1,20 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
+import { watchForErrors } from './support';
 
 // The Explorer panel: every interleaving of the scenario, searched in a Web Worker.
-
-/** Collects what would mean a broken page: uncaught errors, console errors, failed requests. */
-function watchForErrors(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
-  return problems;
-}
 
 /** Records whether a progress bar was ever in the page (a fast search shows it only briefly). */
 async function recordProgress(page: Page) {

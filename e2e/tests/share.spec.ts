@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page, type FrameLocator } from '@playwright/test';
+import { watchForErrors } from './support';
 
 const repo = join(__dirname, '..', '..');
 /** The seed mail's Example 1, quoted with `> ` as in the thread (core's fixture). */
@@ -11,19 +12,6 @@ const seedExample1 = readFileSync(join(repo, 'core/tests/fixtures/seed-example-1
 const example1Link = readFileSync(join(repo, 'core/tests/golden/example-1.url'), 'utf8').trim();
 
 const VARIANTS = ['v5.10-rc4', 'will-4+6', 'yu-fix', 'yu-fix+flush', 'v5.12'];
-
-/** Collects what would mean a broken page: uncaught errors, console errors, failed requests. */
-function watchForErrors(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-  return problems;
-}
 
 type Root = Page | FrameLocator;
 

@@ -1,18 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-
-/** Collects what would mean a broken page: uncaught errors, console errors, failed requests. */
-function watchForErrors(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
-  return problems;
-}
+import { expect, test } from '@playwright/test';
+import { watchForErrors } from './support';
 
 // The same build at the root and under a sub-path: asset URLs must be relative.
 for (const base of ['/', '/sub/tlbrace/']) {
