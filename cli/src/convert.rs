@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use clap::ValueEnum;
-use tlbrace_core::{ascii, format, share, svg, Scenario};
+use tlbrace_core::{formats::ascii, formats::json, formats::share, formats::svg, Scenario};
 
 use crate::load::{self, InputFormat};
 use crate::ArchArg;
@@ -72,7 +72,7 @@ pub fn cmd_convert(args: &ConvertArgs) -> Result<(), String> {
 fn render(scenario: &Scenario, args: &ConvertArgs) -> String {
     match args.to {
         OutputFormat::Ascii => ascii::export(scenario),
-        OutputFormat::Json => format::to_json(scenario),
+        OutputFormat::Json => json::to_json(scenario),
         OutputFormat::Url => link(args.base.as_deref(), &share::encode(scenario)),
         OutputFormat::Svg => svg::export(scenario, args.arch.into()),
     }

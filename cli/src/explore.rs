@@ -5,8 +5,8 @@ use std::ops::ControlFlow;
 use std::time::Instant;
 
 use serde::Serialize;
-use tlbrace_core::explore::{self, Finding, Options, Report};
-use tlbrace_core::{format, Arch, Preset, Scenario, Variant, Verdict};
+use tlbrace_core::search::explore::{self, Finding, Options, Report};
+use tlbrace_core::{formats::json, Arch, Preset, Scenario, Variant, Verdict};
 
 use crate::load;
 
@@ -249,7 +249,7 @@ pub fn cmd_minimize(args: &MinimizeArgs) -> Result<(), String> {
     let small = explore::minimize_with(&scenario, &variant, args.keep_writeback_pairs)
         .map_err(|e| e.to_string())?;
     if args.json {
-        outln!("{}", format::to_json(&small));
+        outln!("{}", json::to_json(&small));
         return Ok(());
     }
     let trace = tlbrace_core::run(&small, &variant).map_err(|e| e.to_string())?;

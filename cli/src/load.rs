@@ -9,7 +9,7 @@ use std::io::Read;
 
 use clap::ValueEnum;
 use tlbrace_core::examples::example;
-use tlbrace_core::{ascii, format, share, Scenario};
+use tlbrace_core::{formats::ascii, formats::json, formats::share, Scenario};
 
 /// The formats a scenario can be read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -83,7 +83,7 @@ pub fn load_scenario_as(arg: &str, from: Option<InputFormat>) -> Result<Scenario
 pub fn parse(text: &str, format: InputFormat) -> Result<Scenario, String> {
     let result = match format {
         InputFormat::Url => share::decode(text.trim()),
-        InputFormat::Json => format::from_json(text),
+        InputFormat::Json => json::from_json(text),
         InputFormat::Ascii => ascii::import(text),
     };
     result.map_err(|e| e.to_string())

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use tlbrace_core::examples::EXAMPLES;
-use tlbrace_core::{share, Action, Scenario, Step};
+use tlbrace_core::{formats::share, Action, Scenario, Step};
 
 fn tlbrace(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tlbrace"))

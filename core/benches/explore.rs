@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use tlbrace_core::examples::example;
-use tlbrace_core::explore::{explore, Finding, Options, Outcome, Report};
-use tlbrace_core::{format, Preset, Scenario, Variant};
+use tlbrace_core::search::explore::{explore, Finding, Options, Outcome, Report};
+use tlbrace_core::{formats::json, Preset, Scenario, Variant};
 
 const SCALED_6X8: &str = include_str!("../../bench/scenarios/scaled-6x8.json");
 const SCALED_6X4: &str = include_str!("../../bench/scenarios/scaled-6x4.json");
@@ -23,7 +23,7 @@ fn search(s: &Scenario, v: &Variant, o: &Options) -> Report {
 }
 
 fn load(text: &str) -> Scenario {
-    format::from_json(text).expect("the bench scenarios parse")
+    json::from_json(text).expect("the bench scenarios parse")
 }
 
 fn bench_example_1(c: &mut Criterion) {

@@ -2,9 +2,9 @@
 //! by Minchan Kim on 25 Nov 2020), with their bracketed remarks kept as step notes. They are the model's
 //! acceptance tests and the playground's presets.
 
-use crate::action::Action::*;
-use crate::scenario::{Scenario, Step};
-use crate::state::InitialState;
+use crate::model::action::Action::*;
+use crate::model::scenario::{Scenario, Step};
+use crate::model::state::InitialState;
 
 /// A built-in scenario.
 #[derive(Clone, Copy, Debug)]

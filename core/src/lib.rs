@@ -2,33 +2,28 @@
 //! page, its PTE, every CPU's TLB entry, `mm->tlb_flush_pending`, the page cache and the disk, and the
 //! kernel paths that change them, under the kernel variants of the seed thread.
 //!
-//! The model is the product's truth. The CLI and the playground only display it:
-//! - [`model::step`] is the one function that says what an action does;
-//! - [`trace::run`] runs a [`Scenario`] under a [`Variant`] and gives every state, an explanation
-//!   per step and a [`Verdict`];
-//! - [`format`](mod@format) reads and writes the versioned scenario format everything exchanges.
+//! The crate has three layers, each a folder; the later ones use the earlier ones, never the reverse:
+//! - [`model`]: the semantics. [`model::step`] is the one function that says what an action does,
+//!   [`run`] folds it over a [`Scenario`] under a [`Variant`] and derives the [`Verdict`].
+//!   `docs/model.md` is its specification.
+//! - [`formats`]: the scenario as JSON, share links, mailing-list ASCII diagrams and SVG, and the
+//!   detector that tells them apart ([`formats::detect`]).
+//! - [`search`]: every interleaving at once ([`search::explore`]) and counterexample minimisation.
 //!
-//! Pure Rust, no I/O, no panics on any input: it builds for native targets and for wasm32.
+//! [`examples`] holds the built-in scenarios. Pure Rust, no I/O, no panics on any input: it builds for
+//! native targets and for wasm32.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod action;
-pub mod ascii;
 pub mod examples;
-pub mod explore;
-pub mod format;
+pub mod formats;
 pub mod model;
-pub mod scenario;
-pub mod share;
-pub mod state;
-pub mod svg;
-pub mod trace;
-pub mod variant;
+pub mod search;
 
-pub use action::{Action, KernelPath};
-pub use model::{step, Effect, StepError};
-pub use scenario::{Scenario, ScenarioError, Step, MAX_STEPS};
-pub use state::{CpuSet, InitialState, Page, Pte, State, TlbEntry, MAX_CPUS};
-pub use trace::{run, run_all, Event, PresetRun, Trace, Verdict};
-pub use variant::{Arch, Batching, GatherMode, Preset, SkipTest, Variant};
+pub use model::action::{Action, KernelPath};
+pub use model::scenario::{Scenario, ScenarioError, Step, MAX_STEPS};
+pub use model::state::{CpuSet, InitialState, Page, Pte, State, TlbEntry, MAX_CPUS};
+pub use model::step::{step, Effect, StepError};
+pub use model::trace::{run, run_all, Event, PresetRun, Trace, Verdict};
+pub use model::variant::{Arch, Batching, GatherMode, Preset, SkipTest, Variant};

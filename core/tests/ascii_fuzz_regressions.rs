@@ -1,6 +1,6 @@
 //! Inputs the fuzzer (fuzz/, scripts/fuzz.sh) found, reduced by hand, kept so they stay fixed.
 
-use tlbrace_core::ascii::{export, import};
+use tlbrace_core::formats::ascii::{export, import};
 use tlbrace_core::{Action, InitialState, Scenario, Step};
 
 fn scenario(title: &str, initial: InitialState) -> Scenario {

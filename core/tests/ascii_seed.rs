@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use tlbrace_core::ascii::{self, export, import, import_all};
 use tlbrace_core::examples::example;
+use tlbrace_core::formats::ascii::{self, export, import, import_all};
 use tlbrace_core::{Action, Scenario};
 
 const FIXTURES: [(&str, &str); 4] = [

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 
 use proptest::prelude::*;
 use tlbrace_core::examples::example;
-use tlbrace_core::explore::{
+use tlbrace_core::search::explore::{
     explore, interleavings, matrix, minimize, minimize_with, Bad, Finding, Options, Outcome,
     PathCounts, Report,
 };

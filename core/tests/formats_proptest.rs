@@ -3,7 +3,9 @@
 //! and no decoder panics on garbage.
 
 use proptest::prelude::*;
-use tlbrace_core::{ascii, format, share, Action, InitialState, Scenario, Step, TlbEntry};
+use tlbrace_core::{
+    formats::ascii, formats::json, formats::share, Action, InitialState, Scenario, Step, TlbEntry,
+};
 
 fn any_action() -> impl Strategy<Value = Action> {
     prop::sample::select(Action::ALL.to_vec())
@@ -187,7 +189,7 @@ proptest! {
     fn decoders_never_panic_on_text(text in "\\PC{0,300}") {
         let _ = share::decode(&text);
         let _ = ascii::import_all(&text);
-        let _ = format::from_json(&text);
+        let _ = json::from_json(&text);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! MODEL.md §5: the verdicts the seed thread fixes, for every diagram under every preset.
 
 use tlbrace_core::examples::example;
+use tlbrace_core::model::trace::Culprit;
 use tlbrace_core::model::Effect;
-use tlbrace_core::trace::Culprit;
 use tlbrace_core::{run, run_all, Action, Arch, Preset, Verdict};
 
 const L: &str = "lost";

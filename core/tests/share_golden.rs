@@ -9,7 +9,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tlbrace_core::{format, share};
+use tlbrace_core::{formats::json, formats::share};
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
@@ -36,7 +36,7 @@ fn every_golden_link_opens_to_its_scenario() {
     for (name, url, json) in cases {
         let fragment =
             fs::read_to_string(&url).unwrap_or_else(|e| panic!("{name}: {}: {e}", url.display()));
-        let want = format::from_json(&fs::read_to_string(&json).unwrap())
+        let want = json::from_json(&fs::read_to_string(&json).unwrap())
             .unwrap_or_else(|e| panic!("{name}.json: {e}"));
         let got = share::decode(fragment.trim()).unwrap_or_else(|e| panic!("{name}.url: {e}"));
         assert_eq!(got, want, "{name}: the link opens to a different scenario");
@@ -46,7 +46,7 @@ fn every_golden_link_opens_to_its_scenario() {
 #[test]
 fn the_encoder_still_writes_the_golden_links() {
     for (name, url, json) in cases() {
-        let scenario = format::from_json(&fs::read_to_string(&json).unwrap()).unwrap();
+        let scenario = json::from_json(&fs::read_to_string(&json).unwrap()).unwrap();
         let fragment = fs::read_to_string(&url).unwrap();
         assert_eq!(
             share::encode(&scenario),
@@ -78,7 +78,7 @@ fn write_missing_golden_links() {
         if url.exists() {
             continue;
         }
-        let scenario = format::from_json(&fs::read_to_string(&json).unwrap()).unwrap();
+        let scenario = json::from_json(&fs::read_to_string(&json).unwrap()).unwrap();
         fs::write(&url, format!("{}\n", share::encode(&scenario))).unwrap();
         println!("wrote {name}.url");
     }
@@ -126,7 +126,7 @@ fn the_seed_diagrams_fit_in_160_characters() {
                 .join(fixture),
         )
         .unwrap();
-        let mailed = share::encode(&tlbrace_core::ascii::import(&text).unwrap());
+        let mailed = share::encode(&tlbrace_core::formats::ascii::import(&text).unwrap());
         println!(
             "{name:<12} example {:>3} characters, {fixture} {:>3} characters",
             example.len(),

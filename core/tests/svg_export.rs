@@ -2,7 +2,7 @@
 //! preset's verdict.
 
 use tlbrace_core::examples::{example, EXAMPLES};
-use tlbrace_core::{run_all, svg, Action, Arch, Preset, Scenario, Step};
+use tlbrace_core::{formats::svg, run_all, Action, Arch, Preset, Scenario, Step};
 
 fn parse(svg: &str) -> roxmltree::Document<'_> {
     roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{e}\n{svg}"))

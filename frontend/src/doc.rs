@@ -10,7 +10,7 @@
 
 use std::rc::Rc;
 
-use tlbrace_core::scenario::MAX_STEPS;
+use tlbrace_core::model::scenario::MAX_STEPS;
 use tlbrace_core::{Action, InitialState, Scenario, Step, MAX_CPUS};
 use yew::Reducible;
 

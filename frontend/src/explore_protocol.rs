@@ -1,6 +1,6 @@
 //! What the page and the explorer's Web Worker say to each other, and the worker's side of it.
 //!
-//! The search ([`tlbrace_core::explore`]) can take seconds to minutes, so it never runs on the page's
+//! The search ([`tlbrace_core::search::explore`]) can take seconds to minutes, so it never runs on the page's
 //! thread: the Explorer panel posts one [`Request`] to a dedicated worker ([`crate::worker`],
 //! the page's own wasm in a worker scope), which answers with a stream of [`Reply`]s. Both directions are
 //! short strings in a hand-written line format ([`Request::encode`], [`Reply::encode`]): numbers in
@@ -16,8 +16,8 @@
 
 use std::ops::ControlFlow;
 
-use tlbrace_core::explore::{explore, Bad, Finding, Options, Outcome, Report};
-use tlbrace_core::format::{from_json, to_json_compact};
+use tlbrace_core::formats::json::{from_json, to_json_compact};
+use tlbrace_core::search::explore::{explore, Bad, Finding, Options, Outcome, Report};
 use tlbrace_core::{Arch, Batching, GatherMode, Preset, Scenario, SkipTest, Variant};
 
 /// The name `data-variant` and the results table use for a variant: the preset's name (the

@@ -16,7 +16,7 @@
 //! address bar, so that the user can see and report what was pasted. The embed view never drops its
 //! fragment: there the URL is the content.
 
-use tlbrace_core::{share, Scenario};
+use tlbrace_core::{formats::share, Scenario};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 

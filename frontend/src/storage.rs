@@ -1,7 +1,7 @@
 //! The autosave: the working scenario in `localStorage`, in the core's versioned JSON format, so a
 //! reload (or a browser restart) gives the user their timeline back.
 
-use tlbrace_core::format::{from_json, to_json_compact};
+use tlbrace_core::formats::json::{from_json, to_json_compact};
 use tlbrace_core::Scenario;
 
 /// The key the scenario is saved under.

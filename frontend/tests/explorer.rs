@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use tlbrace_core::examples::example;
-use tlbrace_core::explore::{explore, Options};
+use tlbrace_core::search::explore::{explore, Options};
 use tlbrace_core::{Arch, Scenario};
 use tlbrace_frontend::components::counterexample::{Counterexample, CounterexampleProps};
 use tlbrace_frontend::components::explorer::{ExploreResults, ResultsProps, Row};

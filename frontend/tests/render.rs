@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use tlbrace_core::examples::example;
-use tlbrace_core::format::to_json_compact;
+use tlbrace_core::formats::json::to_json_compact;
 use tlbrace_core::{Action, Preset};
 use tlbrace_frontend::storage;
 use tlbrace_frontend::App;

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use tlbrace_core::examples::example;
-use tlbrace_core::{run_all, share, Arch, Scenario};
+use tlbrace_core::{formats::share, run_all, Arch, Scenario};
 use tlbrace_frontend::components::embed::{verdict_id, EmbedView, EmbedViewProps};
 use tlbrace_frontend::{location, App};
 use wasm_bindgen::JsCast;
@@ -309,7 +309,7 @@ async fn pasting_a_quoted_diagram_loads_it() {
     yew::Renderer::<App>::with_root(root.clone()).render();
     settle().await;
     let s = example("example-1").unwrap();
-    let quoted: String = tlbrace_core::ascii::export(&s)
+    let quoted: String = tlbrace_core::formats::ascii::export(&s)
         .lines()
         .map(|l| format!("> {l}\n"))
         .collect();

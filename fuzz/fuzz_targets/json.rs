@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tlbrace_core::{format, share, svg, Arch};
+use tlbrace_core::{formats::json, formats::share, formats::svg, Arch};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

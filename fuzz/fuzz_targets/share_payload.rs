@@ -6,7 +6,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use libfuzzer_sys::fuzz_target;
-use tlbrace_core::share;
+use tlbrace_core::formats::share;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(len) = u16::try_from(data.len()) else {

@@ -1,6 +1,6 @@
 //! Properties shared by the fuzz targets.
 
-use tlbrace_core::{ascii, Scenario};
+use tlbrace_core::{formats::ascii, Scenario};
 
 /// Whether `export` → `import` promises to give `s` back exactly (docs/scenario-format.md §3.3):
 /// every note and label representable, the title normalized.

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
 use tlbrace_core::examples::{example, EXAMPLES};
-use tlbrace_core::variant::SkipTest;
+use tlbrace_core::model::variant::SkipTest;
 use tlbrace_core::{Action, Arch, Preset, Scenario, Variant};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlSelectElement, KeyboardEvent};

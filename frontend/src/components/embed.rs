@@ -12,8 +12,8 @@
 
 use std::rc::Rc;
 
-use tlbrace_core::trace::PresetRun;
-use tlbrace_core::{run_all, share, Arch, Scenario};
+use tlbrace_core::model::trace::PresetRun;
+use tlbrace_core::{formats::share, run_all, Arch, Scenario};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

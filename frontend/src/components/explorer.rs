@@ -6,7 +6,7 @@
 //! A search can take minutes and allocates hundreds of MB; on the page's thread it would freeze the
 //! page. Each Explore starts a fresh dedicated worker running the page's own wasm
 //! ([`crate::worker`]: `./tlbrace-worker.js`, resolved against the document's base URL so the app
-//! works under any sub-path) and posts it one [`Request`]. The worker runs [`tlbrace_core::explore`] in a
+//! works under any sub-path) and posts it one [`Request`]. The worker runs [`tlbrace_core::search::explore`] in a
 //! single synchronous call per variant, so it cannot read a "stop" message until the search returns.
 //! Cancel therefore terminates the worker: immediate, and it hands all of the search's memory back
 //! (wasm memory never shrinks, so a worker that lived on would keep its peak). The worker is also
@@ -17,7 +17,7 @@
 
 use std::rc::Rc;
 
-use tlbrace_core::explore::{minimize_with, Options, DEFAULT_MAX_STATES};
+use tlbrace_core::search::explore::{minimize_with, Options, DEFAULT_MAX_STATES};
 use tlbrace_core::{Arch, Scenario, Variant};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use tlbrace_core::state::Deferred;
+use tlbrace_core::model::state::Deferred;
 use tlbrace_core::{Scenario, ScenarioError, State, TlbEntry, Trace};
 use yew::prelude::*;
 

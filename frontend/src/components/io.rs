@@ -5,9 +5,9 @@
 
 use std::rc::Rc;
 
-use tlbrace_core::ascii::{self, Imported};
-use tlbrace_core::format::{self, MAX_JSON_BYTES};
-use tlbrace_core::{share, svg, Arch, Scenario};
+use tlbrace_core::formats::ascii::{self, Imported};
+use tlbrace_core::formats::json::{self, MAX_JSON_BYTES};
+use tlbrace_core::{formats::share, formats::svg, Arch, Scenario};
 use yew::prelude::*;
 
 use crate::browser::{copy_to_clipboard, download, read_file_text};
@@ -42,7 +42,7 @@ pub fn read_pasted(text: &str) -> Result<Pasted, String> {
         skipped: 0,
     };
     if t.starts_with('{') {
-        return format::from_json(t)
+        return json::from_json(t)
             .map(|s| one(s, "JSON"))
             .map_err(|e| format!("Could not import the JSON: {e}."));
     }
@@ -201,7 +201,7 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
         let (scenario, note) = (props.scenario.clone(), note.clone());
         Callback::from(move |_: MouseEvent| {
             let name = format!("{}.json", file_stem(&scenario));
-            if let Err(e) = download(&name, "application/json", &format::to_json(&scenario)) {
+            if let Err(e) = download(&name, "application/json", &json::to_json(&scenario)) {
                 note.set(Some(Note::Error(format!("Could not download: {e}."))));
             }
         })
@@ -232,7 +232,7 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
                 let name = file.name();
                 let read = read_file_text(&file, MAX_JSON_BYTES)
                     .await
-                    .and_then(|text| format::from_json(&text).map_err(|e| e.to_string()));
+                    .and_then(|text| json::from_json(&text).map_err(|e| e.to_string()));
                 match read {
                     Ok(scenario) => load.emit((scenario, format!("file {name}"), 0)),
                     Err(e) => note.set(Some(Note::Error(format!("Could not open {name}: {e}.")))),
@@ -316,7 +316,7 @@ mod tests {
                 "share link",
             ),
             (&share::encode(&s), "share link"),
-            (&format::to_json(&s), "JSON"),
+            (&json::to_json(&s), "JSON"),
         ] {
             match read_pasted(text) {
                 Ok(Pasted::One { scenario, from, .. }) => {

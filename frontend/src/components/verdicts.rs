@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use tlbrace_core::variant::{Batching, GatherMode, SkipTest};
+use tlbrace_core::model::variant::{Batching, GatherMode, SkipTest};
 use tlbrace_core::{run, run_all, Arch, Preset, Scenario, ScenarioError, Trace, Variant};
 use web_sys::{HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;

@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use crate::action::Action;
-use crate::model::{explain, step, Effect, StorePath};
-use crate::scenario::{Scenario, ScenarioError};
-use crate::state::{State, MAX_CPUS};
-use crate::variant::{Arch, Preset, Variant};
+use crate::model::action::Action;
+use crate::model::scenario::{Scenario, ScenarioError};
+use crate::model::state::{State, MAX_CPUS};
+use crate::model::step::{explain, step, Effect, StorePath};
+use crate::model::variant::{Arch, Preset, Variant};
 
 /// What one step did. The words are rendered on demand ([`Event::text`]): the playground recomputes
 /// every variant's trace on each edit but shows one step's explanation at a time.

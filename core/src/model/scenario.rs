@@ -1,10 +1,10 @@
 //! A scenario: the one format the UI, share URLs, JSON files and the CLI exchange. It is versioned
-//! (see [`crate::format`]) so that a link shared today opens in every later release.
+//! (see [`crate::formats::json`]) so that a link shared today opens in every later release.
 
 use serde::{Deserialize, Serialize};
 
-use crate::action::Action;
-use crate::state::{InitialState, State, MAX_CPUS};
+use crate::model::action::Action;
+use crate::model::state::{InitialState, State, MAX_CPUS};
 
 /// The scenario format this release writes.
 pub const FORMAT_VERSION: u32 = 1;

@@ -4,7 +4,7 @@
 //! Rule for later releases: never change what an existing version means. A format change bumps
 //! [`FORMAT_VERSION`] and adds a migration from the previous version here.
 
-use crate::scenario::{Scenario, FORMAT_VERSION};
+use crate::model::scenario::{Scenario, FORMAT_VERSION};
 
 /// The largest JSON document accepted, in bytes: a full 8-CPU, 256-step scenario with notes fits easily.
 pub const MAX_JSON_BYTES: usize = 256 * 1024;

@@ -20,10 +20,10 @@ use miniz_oxide::deflate::core::{
 use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
 use miniz_oxide::inflate::TINFLStatus;
 
-use crate::action::Action;
-use crate::format::FormatError;
-use crate::scenario::{Scenario, Step, FORMAT_VERSION, MAX_STEPS};
-use crate::state::{InitialState, TlbEntry, MAX_CPUS};
+use crate::formats::json::FormatError;
+use crate::model::action::Action;
+use crate::model::scenario::{Scenario, Step, FORMAT_VERSION, MAX_STEPS};
+use crate::model::state::{InitialState, TlbEntry, MAX_CPUS};
 
 /// What every version-1 fragment starts with; the version lives here rather than in the payload so
 /// that a decoder can tell "newer release" from "damaged link" before touching the data.

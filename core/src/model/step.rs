@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::action::Action;
-use crate::state::{CpuSet, Pte, State, TlbEntry};
-use crate::variant::{Arch, Batching, GatherMode, SkipTest, Variant};
+use crate::model::action::Action;
+use crate::model::state::{CpuSet, Pte, State, TlbEntry};
+use crate::model::variant::{Arch, Batching, GatherMode, SkipTest, Variant};
 
 /// How a store reached memory without faulting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -266,7 +266,7 @@ pub fn step(
         });
     }
     let mut s = *state;
-    let all = crate::state::CpuSet::first(s.cpu_count());
+    let all = crate::model::state::CpuSet::first(s.cpu_count());
     let effect = match action {
         Action::CachePteInTlb => {
             if s.pte.present {
@@ -336,7 +336,7 @@ pub fn step(
             if raised {
                 s.tlb_flush_pending += 1;
             }
-            s.deferred[cpu].gather = Some(crate::state::MmuGather {
+            s.deferred[cpu].gather = Some(crate::model::state::MmuGather {
                 raised_pending: raised,
             });
             Effect::GatherOpened {

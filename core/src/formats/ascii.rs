@@ -33,10 +33,10 @@
 //! - The paragraph just before the header is the title; a last line `initial: dirty=false …` sets the
 //!   initial state.
 
-use crate::action::Action;
-use crate::format::FormatError;
-use crate::scenario::{Scenario, Step, FORMAT_VERSION, MAX_STEPS};
-use crate::state::{InitialState, TlbEntry, MAX_CPUS};
+use crate::formats::json::FormatError;
+use crate::model::action::Action;
+use crate::model::scenario::{Scenario, Step, FORMAT_VERSION, MAX_STEPS};
+use crate::model::state::{InitialState, TlbEntry, MAX_CPUS};
 
 /// The widest line [`export`] aims for: what mail clients and the kernel's patch etiquette expect.
 pub const WIDTH: usize = 72;
@@ -432,8 +432,8 @@ fn preamble(
     if title.ends_with(':') {
         title.pop();
     }
-    let title =
-        (!title.is_empty() && title.chars().count() <= crate::scenario::MAX_TEXT).then_some(title);
+    let title = (!title.is_empty() && title.chars().count() <= crate::model::scenario::MAX_TEXT)
+        .then_some(title);
     Ok((title, initial))
 }
 

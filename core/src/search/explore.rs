@@ -3,9 +3,9 @@
 //!
 //! # What is searched
 //! The per-CPU programs of a [`Scenario`] ([`Scenario::programs`]); the global order is dropped. An
-//! *interleaving* is a merge of the programs. Each is classified exactly as [`trace::run`](crate::trace::run) would classify
+//! *interleaving* is a merge of the programs. Each is classified exactly as [`trace::run`](crate::model::trace::run) would classify
 //! the timeline it spells: a `StepError` anywhere makes it an *error* interleaving (an order that cannot
-//! happen, not data loss); otherwise it is *lost* if some step's effect [`loses_data`](crate::model::Effect::loses_data),
+//! happen, not data loss); otherwise it is *lost* if some step's effect [`loses_data`](crate::model::step::Effect::loses_data),
 //! else *at risk* if the end state has [`unrecorded_data`](State::unrecorded_data), else guaranteed.
 //! Counterexamples are therefore whole timelines that `trace::run` confirms.
 //!
@@ -20,7 +20,7 @@
 //!
 //! # State abstraction (on by default, [`Options::abstraction`])
 //! Nodes are stored in a canonical form that merges states no future step can tell apart:
-//! - `young`, `soft_dirty` and `recorded_pte` are written but never read by [`model::step`](crate::model::step) nor by the
+//! - `young`, `soft_dirty` and `recorded_pte` are written but never read by [`model::step`](crate::model::step::step) nor by the
 //!   verdict: they are cleared;
 //! - a CPU's TLB entry is read only by its own `Write to page`, and its mmu_gather only by its own
 //!   `tlb_gather_mmu`/`tlb_finish_mmu`: once none of those remains in its program, they are cleared;
@@ -69,7 +69,7 @@
 //! For a loss: the first losing step found breadth-first whose node can still finish without an error
 //! (checked by a depth-first search), the path to it, and that completion. The losing step is then moved
 //! as early as its causal past allows (only commuting steps are swapped), and the timeline is rerun with
-//! [`trace::run`](crate::trace::run). With the reduction on, "earliest" is over the explored representatives; with
+//! [`trace::run`](crate::model::trace::run). With the reduction on, "earliest" is over the explored representatives; with
 //! [`Options::exact`] it is over every interleaving.
 //!
 //! No clocks and no threads: callers pass a progress callback that may cancel, and measure time there.
@@ -81,12 +81,12 @@ use std::ops::ControlFlow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::action::Action;
-use crate::model::step;
-use crate::scenario::{Scenario, ScenarioError};
-use crate::state::{MmuGather, State, TlbEntry, MAX_CPUS};
-use crate::trace::{run, Verdict};
-use crate::variant::{Arch, Batching, Preset, SkipTest, Variant};
+use crate::model::action::Action;
+use crate::model::scenario::{Scenario, ScenarioError};
+use crate::model::state::{MmuGather, State, TlbEntry, MAX_CPUS};
+use crate::model::step::step;
+use crate::model::trace::{run, Verdict};
+use crate::model::variant::{Arch, Batching, Preset, SkipTest, Variant};
 
 /// The default state cap: a few hundred MB natively; a Web Worker should pass its own.
 pub const DEFAULT_MAX_STATES: usize = 5_000_000;
@@ -255,7 +255,7 @@ pub struct Counterexample {
     pub scenario: Scenario,
     /// `order[i]` is the index in the input scenario of the reordered timeline's step `i`.
     pub order: Vec<usize>,
-    /// What [`trace::run`](crate::trace::run)(crate::trace::run) says of `scenario`: the confirmation.
+    /// What [`trace::run`](crate::model::trace::run)(crate::model::trace::run) says of `scenario`: the confirmation.
     pub verdict: Verdict,
 }
 
@@ -562,7 +562,7 @@ impl Footprint {
     }
 }
 
-/// What `action` on `cpu` may read and write under `variant`, read off [`crate::model::step`]. Reads
+/// What `action` on `cpu` may read and write under `variant`, read off [`crate::model::step::step`]. Reads
 /// made only to describe the effect (which CPUs hold stale entries) are not reads: they change neither
 /// the state nor a verdict. `dead` drops the variables the abstraction clears.
 fn footprint(action: Action, cpu: usize, variant: &Variant, dead: bool) -> Footprint {
@@ -1499,13 +1499,14 @@ mod tests {
     #[test]
     fn the_biggest_scenario_still_packs() {
         let mut s = Scenario::new(MAX_CPUS);
-        for i in 0..crate::scenario::MAX_STEPS {
+        for i in 0..crate::model::scenario::MAX_STEPS {
             let a = [
                 Action::WriteToPage,
                 Action::DecTlbFlushPending,
                 Action::TlbFinishMmu,
             ][i % 3];
-            s.steps.push(crate::scenario::Step::new(i % MAX_CPUS, a));
+            s.steps
+                .push(crate::model::scenario::Step::new(i % MAX_CPUS, a));
         }
         let initial = s.validate().unwrap();
         let ctx = Ctx::new(&s, Variant::default(), Options::default(), initial).unwrap();

@@ -2,7 +2,7 @@
 //! `mm->tlb_flush_pending`, the page-cache flags and what is on disk.
 //!
 //! Everything here is `Copy` and hashable so that the explorer can cache visited states cheaply; history
-//! (which step filled which entry) lives in [`crate::trace`], not here.
+//! (which step filled which entry) lives in [`crate::model::trace`], not here.
 
 use serde::{Deserialize, Serialize};
 

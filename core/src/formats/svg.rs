@@ -5,11 +5,11 @@
 
 use std::fmt;
 
-use crate::ascii::wrap;
-use crate::scenario::Scenario;
-use crate::state::MAX_CPUS;
-use crate::trace::run_all;
-use crate::variant::Arch;
+use crate::formats::ascii::wrap;
+use crate::model::scenario::Scenario;
+use crate::model::state::MAX_CPUS;
+use crate::model::trace::run_all;
+use crate::model::variant::Arch;
 
 /// Pixels per character of the 12 px monospace font: layout is computed, not measured.
 const CHAR_W: f32 = 7.2;
