@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The playground's download size: every .wasm and .js in dist/ (or $1), raw and gzip -9, and the
-# total. Fails when the gzip total is over the budget: 250 KB = 250 000 bytes (override with
+# total. Fails when the gzip total is over the budget: 300 KB = 300 000 bytes (override with
 # BUNDLE_BUDGET_BYTES), everything the page can load, the explorer's worker included.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIST="${1:-$ROOT/dist}"
-BUDGET="${BUNDLE_BUDGET_BYTES:-250000}"
+BUDGET="${BUNDLE_BUDGET_BYTES:-300000}"
 
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1000 }'; }
 

@@ -9,7 +9,8 @@ use std::io::Read;
 
 use clap::ValueEnum;
 use tlbrace_core::examples::example;
-use tlbrace_core::{formats::ascii, formats::json, formats::share, Scenario};
+use tlbrace_core::formats::{self, share, Format};
+use tlbrace_core::Scenario;
 
 /// The formats a scenario can be read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -81,63 +82,24 @@ pub fn load_scenario_as(arg: &str, from: Option<InputFormat>) -> Result<Scenario
 
 /// Parses `text` as `format` with the core's decoder for it.
 pub fn parse(text: &str, format: InputFormat) -> Result<Scenario, String> {
-    let result = match format {
-        InputFormat::Url => share::decode(text.trim()),
-        InputFormat::Json => json::from_json(text),
-        InputFormat::Ascii => ascii::import(text),
-    };
-    result.map_err(|e| e.to_string())
+    formats::read(text, format.into()).map_err(|e| e.to_string())
 }
 
-/// Guesses the format of a text: JSON when it opens with `{` or `[`, a share link when the core says
-/// it looks like one and no line of it is a row of CPU names (a mail around a diagram may well hold a
-/// `#` or a `v1.` somewhere), else a diagram.
+/// The format of a text, as core's detector sees it.
 pub fn detect(text: &str) -> InputFormat {
-    let t = text.trim_start();
-    if t.starts_with('{') || t.starts_with('[') {
-        InputFormat::Json
-    } else if share::looks_like_link(t) && !t.lines().any(is_cpu_row) {
-        InputFormat::Url
-    } else {
-        InputFormat::Ascii
+    match formats::detect(text) {
+        Format::Link => InputFormat::Url,
+        Format::Json => InputFormat::Json,
+        Format::Diagram => InputFormat::Ascii,
     }
 }
 
-/// Whether a line, quote prefix removed, is nothing but CPU names (`CPU0   CPU1`, or a lone `CPU0`).
-fn is_cpu_row(line: &str) -> bool {
-    let body = line.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
-    let mut words = body.split_whitespace().peekable();
-    words.peek().is_some()
-        && words.all(|w| {
-            w.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("cpu"))
-                && w.len() > 3
-                && w[3..].bytes().all(|b| b.is_ascii_digit())
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn detects_each_format() {
-        assert_eq!(detect("  {\"version\":1}"), InputFormat::Json);
-        assert_eq!(detect("v1.AAAA\n"), InputFormat::Url);
-        assert_eq!(detect("https://h/p/#v1.AAAA"), InputFormat::Url);
-        assert_eq!(detect("v9.AAAA"), InputFormat::Url);
-        assert_eq!(
-            detect("  CPU0        CPU1\n  ----  ----\n"),
-            InputFormat::Ascii
-        );
-        // A mail with a `#` in its prose is still a diagram.
-        assert_eq!(
-            detect("Issue #5:\n\n> CPU0        CPU1\n>   ----        ----\n"),
-            InputFormat::Ascii
-        );
-        assert_eq!(
-            detect("CPU0\n----\n# a one-lane diagram"),
-            InputFormat::Ascii
-        );
-        assert_eq!(detect("hello"), InputFormat::Ascii);
+impl From<InputFormat> for Format {
+    fn from(f: InputFormat) -> Format {
+        match f {
+            InputFormat::Url => Format::Link,
+            InputFormat::Json => Format::Json,
+            InputFormat::Ascii => Format::Diagram,
+        }
     }
 }

@@ -3,8 +3,8 @@
 //! acceptance tests and the playground's presets.
 
 use crate::model::action::Action::*;
+use crate::model::initial::InitialState;
 use crate::model::scenario::{Scenario, Step};
-use crate::model::state::InitialState;
 
 /// A built-in scenario.
 #[derive(Clone, Copy, Debug)]

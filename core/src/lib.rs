@@ -22,8 +22,9 @@ pub mod model;
 pub mod search;
 
 pub use model::action::{Action, KernelPath};
+pub use model::initial::InitialState;
 pub use model::scenario::{Scenario, ScenarioError, Step, MAX_STEPS};
-pub use model::state::{CpuSet, InitialState, Page, Pte, State, TlbEntry, MAX_CPUS};
-pub use model::step::{step, Effect, StepError};
+pub use model::state::{CpuSet, Page, Pte, State, TlbEntry, MAX_CPUS};
 pub use model::trace::{run, run_all, Event, PresetRun, Trace, Verdict};
 pub use model::variant::{Arch, Batching, GatherMode, Preset, SkipTest, Variant};
+pub use model::{step, Effect, StepError};

@@ -129,7 +129,7 @@ proptest! {
         if let Ok(t) = run(&s, &v) {
             for (ev, st) in t.events.iter().zip(&t.states) {
                 let flushed_all = match ev.effect {
-                    Effect::Flushed { scope, .. } => scope != tlbrace_core::model::step::FlushScope::Local,
+                    Effect::Flushed { scope, .. } => scope != tlbrace_core::model::FlushScope::Local,
                     Effect::GatherFinished { flush, .. } => flush.flushes(),
                     Effect::MkcleanDone { .. } | Effect::Dropped { .. } => true,
                     _ => false,

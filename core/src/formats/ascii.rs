@@ -35,8 +35,9 @@
 
 use crate::formats::json::FormatError;
 use crate::model::action::Action;
+use crate::model::initial::{field, FieldKind, FieldValue, InitialState, FIELDS};
 use crate::model::scenario::{Scenario, Step, FORMAT_VERSION, MAX_STEPS};
-use crate::model::state::{InitialState, TlbEntry, MAX_CPUS};
+use crate::model::state::{TlbEntry, MAX_CPUS};
 
 /// The widest line [`export`] aims for: what mail clients and the kernel's patch etiquette expect.
 pub const WIDTH: usize = 72;
@@ -437,25 +438,11 @@ fn preamble(
     Ok((title, initial))
 }
 
-const INITIAL_KEYS: [&str; 11] = [
-    "present",
-    "write",
-    "dirty",
-    "young",
-    "soft_dirty",
-    "pg_dirty",
-    "in_page_cache",
-    "mem",
-    "disk",
-    "tlb_flush_pending",
-    "tlb",
-];
-
 fn parse_initial(line: &Line) -> Result<InitialState, FormatError> {
     let mut init = InitialState::default();
     let body = &line.content[8..];
     let mut offset = 8;
-    let mut seen = [false; INITIAL_KEYS.len()];
+    let mut seen: Vec<&str> = Vec::new();
     for token in body.split(' ') {
         let col = line.content_orig + line.content[..offset].chars().count();
         offset += token.len() + 1;
@@ -469,70 +456,45 @@ fn parse_initial(line: &Line) -> Result<InitialState, FormatError> {
                 format!("`{token}` should be key=value, such as dirty=false"),
             )
         })?;
-        let k = INITIAL_KEYS.iter().position(|x| *x == key).ok_or_else(|| {
+        let f = field(key).ok_or_else(|| {
+            let known: Vec<&str> = FIELDS.iter().map(|f| f.key).collect();
             at(
                 line.no,
                 col,
                 format!(
                     "unknown initial-state field `{key}`; known: {}",
-                    INITIAL_KEYS.join(", ")
+                    known.join(", ")
                 ),
             )
         })?;
-        if std::mem::replace(&mut seen[k], true) {
+        if seen.contains(&f.key) {
             return Err(at(line.no, col, format!("`{key}` is set twice")));
         }
+        seen.push(f.key);
         let bad = |what: &str| at(line.no, col, format!("`{key}` takes {what}, not `{value}`"));
-        let boolean = || match value {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            _ => Err(bad("true or false")),
-        };
-        let number = || value.parse::<u32>().map_err(|_| bad("a number"));
-        match key {
-            "present" => init.present = Some(boolean()?),
-            "write" => init.write = Some(boolean()?),
-            "dirty" => init.dirty = Some(boolean()?),
-            "young" => init.young = Some(boolean()?),
-            "soft_dirty" => init.soft_dirty = Some(boolean()?),
-            "pg_dirty" => init.pg_dirty = Some(boolean()?),
-            "in_page_cache" => init.in_page_cache = Some(boolean()?),
-            "mem" => init.mem = Some(number()?),
-            "disk" => init.disk = Some(number()?),
-            "tlb_flush_pending" => init.tlb_flush_pending = Some(number()?),
-            _ => {
+        let value = match f.kind {
+            FieldKind::Flag => match value {
+                "true" => FieldValue::Flag(true),
+                "false" => FieldValue::Flag(false),
+                _ => return Err(bad("true or false")),
+            },
+            FieldKind::Count => {
+                FieldValue::Count(value.parse::<u32>().map_err(|_| bad("a number"))?)
+            }
+            FieldKind::TlbEntries => {
                 let entries = value
                     .split(',')
                     .filter(|_| !value.is_empty())
-                    .map(|e| match e {
-                        "-" => Ok(None),
-                        "r" => Ok(Some(TlbEntry {
-                            writable: false,
-                            dirty: false,
-                        })),
-                        "d" => Ok(Some(TlbEntry {
-                            writable: false,
-                            dirty: true,
-                        })),
-                        "w" => Ok(Some(TlbEntry {
-                            writable: true,
-                            dirty: false,
-                        })),
-                        "wd" => Ok(Some(TlbEntry {
-                            writable: true,
-                            dirty: true,
-                        })),
-                        _ => Err(bad(
-                            "a comma-separated list of -, r, d, w, wd (one per CPU)",
-                        )),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
+                    .map(TlbEntry::from_code)
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| bad("a comma-separated list of -, r, d, w, wd (one per CPU)"))?;
                 if entries.len() > MAX_CPUS {
                     return Err(bad("at most 8 entries"));
                 }
-                init.tlb = Some(entries);
+                FieldValue::TlbEntries(entries)
             }
-        }
+        };
+        (f.set)(&mut init, Some(value));
     }
     Ok(init)
 }
@@ -920,58 +882,21 @@ fn starts_initial(text: &str) -> bool {
 }
 
 fn initial_line(init: &InitialState) -> Option<String> {
-    if init.is_default() {
-        return None;
-    }
-    let mut parts = Vec::new();
-    let bools = [
-        init.present,
-        init.write,
-        init.dirty,
-        init.young,
-        init.soft_dirty,
-        init.pg_dirty,
-        init.in_page_cache,
-    ];
-    for (key, v) in INITIAL_KEYS.iter().zip(bools) {
-        if let Some(v) = v {
-            parts.push(format!("{key}={v}"));
-        }
-    }
-    for (key, v) in INITIAL_KEYS[7..10]
+    let parts: Vec<String> = FIELDS
         .iter()
-        .zip([init.mem, init.disk, init.tlb_flush_pending])
-    {
-        if let Some(v) = v {
-            parts.push(format!("{key}={v}"));
-        }
-    }
-    if let Some(tlb) = &init.tlb {
-        let entries: Vec<&str> = tlb
-            .iter()
-            .map(|e| match e {
-                None => "-",
-                Some(TlbEntry {
-                    writable: false,
-                    dirty: false,
-                }) => "r",
-                Some(TlbEntry {
-                    writable: false,
-                    dirty: true,
-                }) => "d",
-                Some(TlbEntry {
-                    writable: true,
-                    dirty: false,
-                }) => "w",
-                Some(TlbEntry {
-                    writable: true,
-                    dirty: true,
-                }) => "wd",
-            })
-            .collect();
-        parts.push(format!("tlb={}", entries.join(",")));
-    }
-    Some(format!("initial: {}", parts.join(" ")))
+        .filter_map(|f| {
+            let text = match (f.get)(init)? {
+                FieldValue::Flag(b) => b.to_string(),
+                FieldValue::Count(n) => n.to_string(),
+                FieldValue::TlbEntries(tlb) => {
+                    let codes: Vec<&str> = tlb.iter().map(|e| TlbEntry::code(*e)).collect();
+                    codes.join(",")
+                }
+            };
+            Some(format!("{}={text}", f.key))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("initial: {}", parts.join(" ")))
 }
 
 /// Writes a scenario as a diagram in the seed's style: lanes 12 columns apart (narrower only to stay

@@ -22,8 +22,9 @@ use miniz_oxide::inflate::TINFLStatus;
 
 use crate::formats::json::FormatError;
 use crate::model::action::Action;
+use crate::model::initial::{FieldKind, FieldValue, InitialState, FIELDS};
 use crate::model::scenario::{Scenario, Step, FORMAT_VERSION, MAX_STEPS};
-use crate::model::state::{InitialState, TlbEntry, MAX_CPUS};
+use crate::model::state::{TlbEntry, MAX_CPUS};
 
 /// What every version-1 fragment starts with; the version lives here rather than in the payload so
 /// that a decoder can tell "newer release" from "damaged link" before touching the data.
@@ -63,28 +64,6 @@ pub const DICTIONARY_V1: &str = concat!(
     "data integrity guaranteed data integrity compromised\n",
     "userspace page writeback cache writable PTE in TLB"
 );
-
-/// The action codes of version 1, frozen: the index is the code. New actions get new codes at the
-/// end (up to 31); no code is ever reused or reassigned.
-const ACTION_CODES: [Action; 17] = [
-    Action::CachePteInTlb,
-    Action::WriteToPage,
-    Action::IncTlbFlushPending,
-    Action::CleanRecordPte,
-    Action::PteMkclean,
-    Action::FlushTlbRange,
-    Action::DecTlbFlushPending,
-    Action::TlbGatherMmu,
-    Action::ClearRefsWrite,
-    Action::PteWrprotect,
-    Action::PteMkold,
-    Action::TlbFinishMmu,
-    Action::PageMkcleanOne,
-    Action::WritePageToDisk,
-    Action::DropCleanPage,
-    Action::FlushTlbMm,
-    Action::LocalFlushTlbPage,
-];
 
 /// Encodes a scenario as a share-link fragment (without the `#`).
 ///
@@ -258,9 +237,6 @@ fn inflate(compressed: &[u8]) -> Result<Vec<u8>, FormatError> {
 // ---------------------------------------------------------------------------------------------------
 // The payload.
 
-/// Field order of the initial-state presence mask: bit i is field i.
-const INITIAL_FIELDS: usize = 11;
-
 fn payload(s: &Scenario) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + s.steps.len() * 2);
     out.push(s.cpus.min(255) as u8);
@@ -272,10 +248,7 @@ fn payload(s: &Scenario) -> Vec<u8> {
     put_initial(&mut out, &s.initial);
     put_varint(&mut out, s.steps.len() as u64);
     for step in &s.steps {
-        let code = ACTION_CODES
-            .iter()
-            .position(|a| *a == step.action)
-            .unwrap_or(0) as u8;
+        let code = step.action.def().share_code;
         out.push((step.cpu.min(7) as u8) << 5 | code);
     }
     let mut bitmap = vec![0u8; s.steps.len().div_ceil(8)];
@@ -289,6 +262,14 @@ fn payload(s: &Scenario) -> Vec<u8> {
         put_text(&mut out, note);
     }
     out
+}
+
+/// The action a `v1.` step code stands for: each action declares its frozen code with its other names
+/// (`model/actions/`); codes go up to 31 and are never reused.
+fn action_of_code(code: usize) -> Option<Action> {
+    Action::ALL
+        .into_iter()
+        .find(|a| usize::from(a.def().share_code) == code)
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -325,35 +306,26 @@ fn tlb_code(entry: Option<TlbEntry>) -> u8 {
     }
 }
 
+/// The initial state: a presence mask (bit i: the field with share bit i, [`FIELDS`]), then each
+/// present value in bit order: a flag as one byte, a count as a varint, TLB entries as a count and
+/// one code each.
 fn put_initial(out: &mut Vec<u8>, init: &InitialState) {
-    let bools = [
-        init.present,
-        init.write,
-        init.dirty,
-        init.young,
-        init.soft_dirty,
-        init.pg_dirty,
-        init.in_page_cache,
-    ];
-    let numbers = [init.mem, init.disk, init.tlb_flush_pending];
-    let mut mask = 0u64;
-    for (i, b) in bools.iter().enumerate() {
-        mask |= u64::from(b.is_some()) << i;
-    }
-    for (i, n) in numbers.iter().enumerate() {
-        mask |= u64::from(n.is_some()) << (bools.len() + i);
-    }
-    mask |= u64::from(init.tlb.is_some()) << (INITIAL_FIELDS - 1);
+    let values: Vec<Option<FieldValue>> = FIELDS.iter().map(|f| (f.get)(init)).collect();
+    let mask = FIELDS
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| v.is_some())
+        .fold(0u64, |m, (f, _)| m | 1 << f.share_bit);
     put_varint(out, mask);
-    for b in bools.iter().flatten() {
-        out.push(u8::from(*b));
-    }
-    for n in numbers.iter().flatten() {
-        put_varint(out, u64::from(*n));
-    }
-    if let Some(tlb) = &init.tlb {
-        put_varint(out, tlb.len() as u64);
-        out.extend(tlb.iter().map(|e| tlb_code(*e)));
+    for value in values.into_iter().flatten() {
+        match value {
+            FieldValue::Flag(b) => out.push(u8::from(b)),
+            FieldValue::Count(n) => put_varint(out, u64::from(n)),
+            FieldValue::TlbEntries(tlb) => {
+                put_varint(out, tlb.len() as u64);
+                out.extend(tlb.iter().map(|e| tlb_code(*e)));
+            }
+        }
     }
 }
 
@@ -463,7 +435,7 @@ fn parse_payload(bytes: &[u8]) -> Result<Scenario, FormatError> {
     for i in 0..n {
         let b = r.byte("the steps")?;
         let code = usize::from(b & 0x1f);
-        let action = *ACTION_CODES.get(code).ok_or_else(|| {
+        let action = action_of_code(code).ok_or_else(|| {
             err(format!(
                 "step {}: unknown action code {code}; was the link made by a newer tlbrace?",
                 i + 1
@@ -499,66 +471,43 @@ fn parse_payload(bytes: &[u8]) -> Result<Scenario, FormatError> {
 
 fn parse_initial(r: &mut Reader<'_>, cpus: usize) -> Result<InitialState, FormatError> {
     let mask = r.varint("the initial state")?;
-    if mask >> INITIAL_FIELDS != 0 {
+    if mask >> FIELDS.len() != 0 {
         return Err(err(
             "damaged share link: the initial state names a field this release does not know",
         ));
     }
-    let has = |i: usize| mask & (1 << i) != 0;
-    let mut bools = [None; 7];
-    for (i, slot) in bools.iter_mut().enumerate() {
-        if has(i) {
-            *slot = Some(r.bool("the initial state")?);
-        }
-    }
-    let mut numbers = [None; 3];
-    for (i, slot) in numbers.iter_mut().enumerate() {
-        if has(bools.len() + i) {
+    let mut init = InitialState::default();
+    for f in FIELDS.iter().filter(|f| mask & 1 << f.share_bit != 0) {
+        let value = match f.kind {
+            FieldKind::Flag => FieldValue::Flag(r.bool("the initial state")?),
             // varint() caps values at u32::MAX.
-            *slot = Some(r.varint("the initial state")? as u32);
-        }
+            FieldKind::Count => FieldValue::Count(r.varint("the initial state")? as u32),
+            FieldKind::TlbEntries => FieldValue::TlbEntries(parse_tlb(r, cpus)?),
+        };
+        (f.set)(&mut init, Some(value));
     }
-    let tlb = if has(INITIAL_FIELDS - 1) {
-        let k = r.varint("the initial TLB entries")?;
-        if k > cpus as u64 {
-            return Err(err(format!(
-                "initial state: {k} TLB entries given but the scenario has {cpus} CPUs"
-            )));
-        }
-        let mut entries = Vec::with_capacity(k as usize);
-        for _ in 0..k {
-            entries.push(match r.byte("the initial TLB entries")? {
-                0 => None,
-                c @ 1..=4 => Some(TlbEntry {
-                    writable: (c - 1) & 2 != 0,
-                    dirty: (c - 1) & 1 != 0,
-                }),
-                c => {
-                    return Err(err(format!(
-                        "damaged share link: TLB entry code {c} is not 0 to 4"
-                    )))
-                }
-            });
-        }
-        Some(entries)
-    } else {
-        None
-    };
-    let [present, write, dirty, young, soft_dirty, pg_dirty, in_page_cache] = bools;
-    let [mem, disk, tlb_flush_pending] = numbers;
-    Ok(InitialState {
-        present,
-        write,
-        dirty,
-        young,
-        soft_dirty,
-        pg_dirty,
-        in_page_cache,
-        mem,
-        disk,
-        tlb_flush_pending,
-        tlb,
-    })
+    Ok(init)
+}
+
+fn parse_tlb(r: &mut Reader<'_>, cpus: usize) -> Result<Vec<Option<TlbEntry>>, FormatError> {
+    let k = r.varint("the initial TLB entries")?;
+    if k > cpus as u64 {
+        return Err(err(format!(
+            "initial state: {k} TLB entries given but the scenario has {cpus} CPUs"
+        )));
+    }
+    (0..k)
+        .map(|_| match r.byte("the initial TLB entries")? {
+            0 => Ok(None),
+            c @ 1..=4 => Ok(Some(TlbEntry {
+                writable: (c - 1) & 2 != 0,
+                dirty: (c - 1) & 1 != 0,
+            })),
+            c => Err(err(format!(
+                "damaged share link: TLB entry code {c} is not 0 to 4"
+            ))),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -567,11 +516,40 @@ mod tests {
     use crate::examples::EXAMPLES;
 
     #[test]
-    fn action_codes_cover_every_action_once() {
-        for a in Action::ALL {
-            assert_eq!(ACTION_CODES.iter().filter(|c| **c == a).count(), 1, "{a:?}");
+    fn action_codes_are_frozen_and_distinct() {
+        // Version 1's codes, written out once more on purpose: links already shared depend on them.
+        let frozen = [
+            "cache_pte_in_tlb",
+            "write_to_page",
+            "inc_tlb_flush_pending",
+            "clean_record_pte",
+            "pte_mkclean",
+            "flush_tlb_range",
+            "dec_tlb_flush_pending",
+            "tlb_gather_mmu",
+            "clear_refs_write",
+            "pte_wrprotect",
+            "pte_mkold",
+            "tlb_finish_mmu",
+            "page_mkclean_one",
+            "write_page_to_disk",
+            "drop_clean_page",
+            "flush_tlb_mm",
+            "local_flush_tlb_page",
+        ];
+        for (code, id) in frozen.iter().enumerate() {
+            assert_eq!(
+                action_of_code(code).map(Action::id),
+                Some(*id),
+                "code {code}"
+            );
         }
-        assert!(ACTION_CODES.len() <= 32);
+        for a in Action::ALL {
+            let code = a.def().share_code;
+            assert!(code < 32, "{a:?}: code {code} does not fit in 5 bits");
+            let same = Action::ALL.iter().filter(|b| b.def().share_code == code);
+            assert_eq!(same.count(), 1, "{a:?}: code {code} is taken twice");
+        }
     }
 
     #[test]

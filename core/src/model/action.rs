@@ -2,10 +2,15 @@
 //! diagrams on the mailing lists.
 
 use serde::{Deserialize, Serialize};
+use strum::EnumCount;
+
+pub use crate::model::actions::{ActionDef, DEFS};
 
 /// One step a CPU performs. Kernel functions keep their kernel names; the two user-space accesses and
 /// the two writeback steps keep the wording of the seed's diagrams.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumCount,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// A user access that walks the page table and caches the PTE in this CPU's TLB.
@@ -83,119 +88,45 @@ impl KernelPath {
 }
 
 impl Action {
-    /// Every action, in palette order.
-    pub const ALL: [Action; 17] = [
-        Action::CachePteInTlb,
-        Action::WriteToPage,
-        Action::IncTlbFlushPending,
-        Action::CleanRecordPte,
-        Action::PteMkclean,
-        Action::FlushTlbRange,
-        Action::DecTlbFlushPending,
-        Action::TlbGatherMmu,
-        Action::ClearRefsWrite,
-        Action::PteWrprotect,
-        Action::PteMkold,
-        Action::TlbFinishMmu,
-        Action::PageMkcleanOne,
-        Action::WritePageToDisk,
-        Action::DropCleanPage,
-        Action::FlushTlbMm,
-        Action::LocalFlushTlbPage,
-    ];
+    /// Every action, in palette order (the order of [`DEFS`]).
+    pub const ALL: [Action; Action::COUNT] = {
+        let mut all = [Action::CachePteInTlb; Action::COUNT];
+        let mut i = 0;
+        while i < Action::COUNT {
+            all[i] = DEFS[i].action;
+            i += 1;
+        }
+        all
+    };
+
+    /// Everything about the action: names, path, summary, share code, footprint and semantics.
+    pub fn def(self) -> &'static ActionDef {
+        DEFS[self as usize]
+    }
 
     /// The stable identifier used in the scenario format (`snake_case`, as serialised).
     pub fn id(self) -> &'static str {
-        match self {
-            Action::CachePteInTlb => "cache_pte_in_tlb",
-            Action::WriteToPage => "write_to_page",
-            Action::IncTlbFlushPending => "inc_tlb_flush_pending",
-            Action::CleanRecordPte => "clean_record_pte",
-            Action::PteMkclean => "pte_mkclean",
-            Action::FlushTlbRange => "flush_tlb_range",
-            Action::DecTlbFlushPending => "dec_tlb_flush_pending",
-            Action::TlbGatherMmu => "tlb_gather_mmu",
-            Action::ClearRefsWrite => "clear_refs_write",
-            Action::PteWrprotect => "pte_wrprotect",
-            Action::PteMkold => "pte_mkold",
-            Action::TlbFinishMmu => "tlb_finish_mmu",
-            Action::PageMkcleanOne => "page_mkclean_one",
-            Action::WritePageToDisk => "write_page_to_disk",
-            Action::DropCleanPage => "drop_clean_page",
-            Action::FlushTlbMm => "flush_tlb_mm",
-            Action::LocalFlushTlbPage => "local_flush_tlb_page",
-        }
+        self.def().id
     }
 
     /// How the action is written in a diagram: `name()` for kernel functions, plain words for the rest.
     pub fn label(self) -> &'static str {
-        match self {
-            Action::CachePteInTlb => "cache PTE in TLB",
-            Action::WriteToPage => "Write to page",
-            Action::IncTlbFlushPending => "inc_tlb_flush_pending()",
-            Action::CleanRecordPte => "clean_record_pte()",
-            Action::PteMkclean => "pte_mkclean()",
-            Action::FlushTlbRange => "flush_tlb_range()",
-            Action::DecTlbFlushPending => "dec_tlb_flush_pending()",
-            Action::TlbGatherMmu => "tlb_gather_mmu()",
-            Action::ClearRefsWrite => "clear_refs_write()",
-            Action::PteWrprotect => "pte_wrprotect()",
-            Action::PteMkold => "pte_mkold()",
-            Action::TlbFinishMmu => "tlb_finish_mmu()",
-            Action::PageMkcleanOne => "page_mkclean_one()",
-            Action::WritePageToDisk => "write page to disk",
-            Action::DropCleanPage => "drop clean page",
-            Action::FlushTlbMm => "flush_tlb_mm()",
-            Action::LocalFlushTlbPage => "local_flush_tlb_page()",
-        }
+        self.def().label
     }
 
     /// The kernel path the action belongs to.
     pub fn path(self) -> KernelPath {
-        match self {
-            Action::CachePteInTlb | Action::WriteToPage => KernelPath::UserSpace,
-            Action::IncTlbFlushPending
-            | Action::CleanRecordPte
-            | Action::PteMkclean
-            | Action::FlushTlbRange
-            | Action::DecTlbFlushPending => KernelPath::DeferredClean,
-            Action::TlbGatherMmu
-            | Action::ClearRefsWrite
-            | Action::PteWrprotect
-            | Action::PteMkold
-            | Action::TlbFinishMmu => KernelPath::ClearRefs,
-            Action::PageMkcleanOne | Action::WritePageToDisk | Action::DropCleanPage => {
-                KernelPath::WritebackReclaim
-            }
-            Action::FlushTlbMm | Action::LocalFlushTlbPage => KernelPath::Tlb,
-        }
+        self.def().path
     }
 
     /// One line on what the action does in this model (tooltips, `tlbrace actions`).
     pub fn summary(self) -> &'static str {
-        match self {
-            Action::CachePteInTlb => "Walk the page table and keep a snapshot of W and D in this CPU's TLB; marks the PTE young.",
-            Action::WriteToPage => "User store: straight through a writable, dirty TLB entry; otherwise a walk sets D, or the store faults.",
-            Action::IncTlbFlushPending => "mm->tlb_flush_pending += 1: PTEs are about to change and the flush will come later.",
-            Action::CleanRecordPte => "Clear the PTE's D bit and record the PTE for a later flush; PG_dirty untouched, no flush now.",
-            Action::PteMkclean => "Clear the PTE's D bit (the primitive clean_record_pte uses).",
-            Action::FlushTlbRange => "Flush the page from every CPU's TLB, and forget the recorded range.",
-            Action::DecTlbFlushPending => "mm->tlb_flush_pending -= 1, after the deferred flush.",
-            Action::TlbGatherMmu => "Open clear_refs' mmu_gather: raises tlb_flush_pending unless the variant takes no gather.",
-            Action::ClearRefsWrite => "The write to /proc/PID/clear_refs starts (no state change).",
-            Action::PteWrprotect => "Clear W and soft-dirty to catch the next write; D is kept and nothing is flushed.",
-            Action::PteMkold => "Clear the young bit (page aging); nothing is flushed.",
-            Action::TlbFinishMmu => "Close clear_refs' mmu_gather: flush as the variant decides, then lower tlb_flush_pending.",
-            Action::PageMkcleanOne => "Writeback: unless the skip test holds, flush every CPU, clear W and D, and re-dirty the page.",
-            Action::WritePageToDisk => "TestClearPageDirty; if the page was dirty, write memory's version to disk.",
-            Action::DropCleanPage => "Reclaim: if neither PG_dirty nor D is set, unmap, flush and drop the page.",
-            Action::FlushTlbMm => "Flush the whole mm on every CPU.",
-            Action::LocalFlushTlbPage => "Flush the page from this CPU's TLB only.",
-        }
+        self.def().summary
     }
 
-    /// Reads an action from its identifier, its diagram label, or the wording the seed uses, ignoring
-    /// case, `()` and surrounding brackets: `pte_mkclean()`, `Write to page`, `[cache writable PTE in TLB]`.
+    /// Reads an action from its identifier, its diagram label, or one of the wordings diagrams use,
+    /// ignoring case, `()` and surrounding brackets: `pte_mkclean()`, `Write to page`,
+    /// `[cache writable PTE in TLB]`.
     pub fn parse(text: &str) -> Option<Action> {
         let t = text
             .trim()
@@ -213,14 +144,9 @@ impl Action {
                 }
             })
             .collect();
-        let alias = match key.as_str() {
-            "cache_writable_pte_in_tlb" | "cache_pte" | "tlb_fill" => Some(Action::CachePteInTlb),
-            "write" | "store" => Some(Action::WriteToPage),
-            "writeback" | "write_to_disk" => Some(Action::WritePageToDisk),
-            "reclaim" | "drop_page" => Some(Action::DropCleanPage),
-            _ => None,
-        };
-        alias.or_else(|| Action::ALL.into_iter().find(|a| a.id() == key))
+        Action::ALL
+            .into_iter()
+            .find(|a| a.id() == key || a.def().aliases.contains(&key.as_str()))
     }
 }
 
@@ -255,6 +181,21 @@ mod tests {
         );
         assert_eq!(Action::parse("pte_mkclean()"), Some(Action::PteMkclean));
         assert_eq!(Action::parse("madvise_free()"), None);
+    }
+
+    #[test]
+    fn all_lists_every_action_once_in_declaration_order() {
+        // Action::COUNT is the number of variants (derived); ALL has that length by type, so listing
+        // every discriminant 0..COUNT in order means no action is missing or repeated.
+        assert_eq!(Action::ALL.len(), Action::COUNT);
+        for (i, a) in Action::ALL.into_iter().enumerate() {
+            assert_eq!(a as usize, i, "{a:?}");
+            assert_eq!(a.def().action, a);
+        }
+        let mut labels: Vec<&str> = Action::ALL.iter().map(|a| a.label()).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(labels.len(), Action::COUNT, "two actions share a label");
     }
 
     #[test]

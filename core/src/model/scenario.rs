@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::action::Action;
-use crate::model::state::{InitialState, State, MAX_CPUS};
+use crate::model::initial::InitialState;
+use crate::model::state::{State, MAX_CPUS};
 
 /// The scenario format this release writes.
 pub const FORMAT_VERSION: u32 = 1;

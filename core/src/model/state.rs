@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::footprint::{Var, VarSet};
+
 /// The most CPUs a scenario may have: enough for every diagram on the lists, small enough for a bitmask.
 pub const MAX_CPUS: usize = 8;
 
@@ -200,6 +202,14 @@ impl State {
         set
     }
 
+    /// What [`State::unrecorded_data`] reads: the search keeps these variables in every state.
+    pub const UNRECORDED_DATA_READS: VarSet = VarSet::EMPTY
+        .with(Var::InCache)
+        .with(Var::Mem)
+        .with(Var::Disk)
+        .with(Var::PgDirty)
+        .with(Var::Dirty);
+
     /// Whether memory holds data that neither PG_dirty nor the PTE's D bit records: the next reclaim
     /// would drop it (the "at risk" verdict).
     pub fn unrecorded_data(&self) -> bool {
@@ -241,107 +251,5 @@ impl From<State> for StateView {
             disk: s.disk,
             deferred: s.deferred[..n].to_vec(),
         }
-    }
-}
-
-/// Overrides of the default initial state. The default is the seed's starting point: a MAP_SHARED file
-/// page that CPU0 wrote earlier through a write fault (PTE present, W, D, young, soft-dirty; PG_dirty;
-/// memory holds version 1, disk version 0; all TLBs empty; nothing pending). Every field left out keeps
-/// that default, so a scenario names only what its diagram changes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct InitialState {
-    /// PTE present.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub present: Option<bool>,
-    /// PTE writable (W).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub write: Option<bool>,
-    /// PTE hardware dirty (D).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dirty: Option<bool>,
-    /// PTE young (A).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub young: Option<bool>,
-    /// PTE soft-dirty.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub soft_dirty: Option<bool>,
-    /// PG_dirty.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pg_dirty: Option<bool>,
-    /// The page is in the page cache.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub in_page_cache: Option<bool>,
-    /// Data version in memory.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mem: Option<u32>,
-    /// Data version on disk.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub disk: Option<u32>,
-    /// `mm->tlb_flush_pending` at the start (an operation already under way off-diagram).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tlb_flush_pending: Option<u32>,
-    /// TLB entries held at the start, one item per CPU from CPU0 (`null` for none).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tlb: Option<Vec<Option<TlbEntry>>>,
-}
-
-impl InitialState {
-    /// Whether nothing is overridden.
-    pub fn is_default(&self) -> bool {
-        *self == InitialState::default()
-    }
-
-    /// The state a timeline starts from, for `cpus` CPUs; an error message if the overrides describe a
-    /// machine that cannot exist.
-    pub fn build(&self, cpus: usize) -> Result<State, String> {
-        let pte = Pte {
-            present: self.present.unwrap_or(true),
-            write: self.write.unwrap_or(true),
-            dirty: self.dirty.unwrap_or(true),
-            young: self.young.unwrap_or(true),
-            soft_dirty: self.soft_dirty.unwrap_or(true),
-        };
-        let page = Page {
-            pg_dirty: self.pg_dirty.unwrap_or(true),
-            in_page_cache: self.in_page_cache.unwrap_or(true),
-            mem: self.mem.unwrap_or(1),
-        };
-        let disk = self.disk.unwrap_or(0);
-        if pte.present && !page.in_page_cache {
-            return Err(
-                "initial state: a page that is not in the page cache cannot be mapped \
-                        (set present to false, or in_page_cache to true)"
-                    .into(),
-            );
-        }
-        if !pte.present && (pte.write || pte.dirty) {
-            return Err("initial state: a PTE that is not present has no W or D bit to set".into());
-        }
-        if !page.in_page_cache && page.mem != disk {
-            return Err("initial state: a page outside the page cache holds no data of its own (mem must equal disk)".into());
-        }
-        let mut tlb = [None; MAX_CPUS];
-        if let Some(entries) = &self.tlb {
-            if entries.len() > cpus {
-                return Err(format!(
-                    "initial state: {} TLB entries given but the scenario has {cpus} CPUs",
-                    entries.len()
-                ));
-            }
-            if !pte.present && entries.iter().any(Option::is_some) {
-                return Err("initial state: a CPU cannot cache a PTE that is not present".into());
-            }
-            tlb[..entries.len()].copy_from_slice(entries);
-        }
-        Ok(State {
-            cpus: cpus as u8,
-            pte,
-            tlb,
-            tlb_flush_pending: self.tlb_flush_pending.unwrap_or(0),
-            page,
-            disk,
-            deferred: [Deferred::default(); MAX_CPUS],
-        })
     }
 }

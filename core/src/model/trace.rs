@@ -1,13 +1,13 @@
 //! Running a timeline: every state, one explanation event per step, and the verdict with the steps
 //! that decided it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::action::Action;
 use crate::model::scenario::{Scenario, ScenarioError};
 use crate::model::state::{State, MAX_CPUS};
-use crate::model::step::{explain, step, Effect, StorePath};
 use crate::model::variant::{Arch, Preset, Variant};
+use crate::model::{explain, step, Effect, StorePath};
 
 /// What one step did. The words are rendered on demand ([`Event::text`]): the playground recomputes
 /// every variant's trace on each edit but shows one step's explanation at a time.
@@ -52,7 +52,7 @@ impl Serialize for Event {
 }
 
 /// A store that escaped dirty tracking or was lost, with the history that made it possible.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Culprit {
     /// The store that wrote the newest data (a step index), if a step wrote it at all.
     pub store: Option<usize>,
@@ -63,7 +63,7 @@ pub struct Culprit {
 }
 
 /// Whether dirty data survives the timeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "verdict")]
 pub enum Verdict {
     /// Reclaim dropped the page while memory was newer than disk.

@@ -5,7 +5,7 @@
 //! The per-CPU programs of a [`Scenario`] ([`Scenario::programs`]); the global order is dropped. An
 //! *interleaving* is a merge of the programs. Each is classified exactly as [`trace::run`](crate::model::trace::run) would classify
 //! the timeline it spells: a `StepError` anywhere makes it an *error* interleaving (an order that cannot
-//! happen, not data loss); otherwise it is *lost* if some step's effect [`loses_data`](crate::model::step::Effect::loses_data),
+//! happen, not data loss); otherwise it is *lost* if some step's effect [`loses_data`](crate::model::Effect::loses_data),
 //! else *at risk* if the end state has [`unrecorded_data`](State::unrecorded_data), else guaranteed.
 //! Counterexamples are therefore whole timelines that `trace::run` confirms.
 //!
@@ -20,7 +20,7 @@
 //!
 //! # State abstraction (on by default, [`Options::abstraction`])
 //! Nodes are stored in a canonical form that merges states no future step can tell apart:
-//! - `young`, `soft_dirty` and `recorded_pte` are written but never read by [`model::step`](crate::model::step::step) nor by the
+//! - `young`, `soft_dirty` and `recorded_pte` are written but never read by [`model::step`](crate::model::step()) nor by the
 //!   verdict: they are cleared;
 //! - a CPU's TLB entry is read only by its own `Write to page`, and its mmu_gather only by its own
 //!   `tlb_gather_mmu`/`tlb_finish_mmu`: once none of those remains in its program, they are cleared;
@@ -82,11 +82,12 @@ use std::ops::ControlFlow;
 use serde::{Deserialize, Serialize};
 
 use crate::model::action::Action;
+use crate::model::footprint::{Footprint, Var, VarSet};
 use crate::model::scenario::{Scenario, ScenarioError};
 use crate::model::state::{MmuGather, State, TlbEntry, MAX_CPUS};
-use crate::model::step::step;
+use crate::model::step;
 use crate::model::trace::{run, Verdict};
-use crate::model::variant::{Arch, Batching, Preset, SkipTest, Variant};
+use crate::model::variant::{Arch, Preset, Variant};
 
 /// The default state cap: a few hundred MB natively; a Web Worker should pass its own.
 pub const DEFAULT_MAX_STATES: usize = 5_000_000;
@@ -132,7 +133,7 @@ impl Options {
 }
 
 /// Where a search is, for a progress bar; the callback's answer decides whether it goes on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
     /// The variant being searched.
     pub variant: Variant,
@@ -147,7 +148,7 @@ pub struct Progress {
 }
 
 /// Why a search ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "outcome")]
 pub enum Outcome {
     /// Every interleaving is covered.
@@ -190,19 +191,19 @@ impl Outcome {
 /// Interleavings by verdict, counted along the paths of the explored graph (saturating). Each erroring
 /// path stands for every way the remaining steps could have followed the error. Exact when the search
 /// ran with [`Options::reduction`] off; with it on, these are counts of the explored representatives.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathCounts {
     /// Interleavings in which reclaim dropped newer data.
-    #[serde(serialize_with = "count_json")]
+    #[serde(serialize_with = "count_json", deserialize_with = "count_from_json")]
     pub lost: u128,
     /// Interleavings that end with unrecorded data.
-    #[serde(serialize_with = "count_json")]
+    #[serde(serialize_with = "count_json", deserialize_with = "count_from_json")]
     pub at_risk: u128,
     /// Interleavings that keep every write.
-    #[serde(serialize_with = "count_json")]
+    #[serde(serialize_with = "count_json", deserialize_with = "count_from_json")]
     pub guaranteed: u128,
     /// Interleavings that hit a `StepError`.
-    #[serde(serialize_with = "count_json")]
+    #[serde(serialize_with = "count_json", deserialize_with = "count_from_json")]
     pub error: u128,
 }
 
@@ -216,6 +217,31 @@ impl PathCounts {
     }
 }
 
+/// Reads what [`count_json`] writes: an integer, or a number too large for a u64.
+fn count_from_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+    struct Count;
+    impl serde::de::Visitor<'_> for Count {
+        type Value = u128;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a count of interleavings")
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<u128, E> {
+            Ok(u128::from(v))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<u128, E> {
+            // Only counts above u64::MAX are written as floats; saturate like the counts do.
+            if v.is_finite() && v >= 0.0 {
+                Ok(v as u128)
+            } else {
+                Err(E::custom(
+                    "a count is a number of interleavings, at least 0",
+                ))
+            }
+        }
+    }
+    d.deserialize_any(Count)
+}
+
 /// Serialises a count as an exact JSON integer while it fits in a u64, else as the nearest f64: JSON
 /// (serde_json without arbitrary precision, and JavaScript) has no 128-bit integers, and six CPUs with
 /// eight steps each already have ~2.9e33 interleavings.
@@ -227,7 +253,7 @@ fn count_json<S: serde::Serializer>(count: &u128, s: S) -> Result<S::Ok, S::Erro
 }
 
 /// The kind of bad outcome a counterexample shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Bad {
     /// Reclaim dropped newer data.
@@ -247,7 +273,7 @@ impl Bad {
 }
 
 /// An interleaving that goes wrong, as a timeline the playground and `tlbrace run` can open.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counterexample {
     /// Lost or at risk.
     pub kind: Bad,
@@ -260,7 +286,7 @@ pub struct Counterexample {
 }
 
 /// The first erroring step the search met: what an impossible order looks like.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorWitness {
     /// The steps up to and including the failing one, as indexes into the input scenario.
     pub order: Vec<usize>,
@@ -269,7 +295,7 @@ pub struct ErrorWitness {
 }
 
 /// Everything a search found under one variant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     /// The variant searched.
     pub variant: Variant,
@@ -278,7 +304,7 @@ pub struct Report {
     /// Why the search ended.
     pub outcome: Outcome,
     /// Interleavings of the programs (saturating): what a complete search stands for.
-    #[serde(serialize_with = "count_json")]
+    #[serde(serialize_with = "count_json", deserialize_with = "count_from_json")]
     pub interleavings: u128,
     /// Distinct (canonical) states stored, the initial one included.
     pub states: usize,
@@ -301,7 +327,7 @@ pub struct Report {
 }
 
 /// The answer to "can any interleaving lose data under this variant?".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Finding {
     /// Every interleaving was covered and none loses data or ends at risk.
@@ -331,7 +357,7 @@ impl Report {
 }
 
 /// One row of the variant matrix.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatrixRow {
     /// The preset.
     pub preset: Preset,
@@ -517,108 +543,8 @@ pub fn interleavings(lengths: &[usize]) -> u128 {
     total
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Footprints: which state variables a step may read and write.
-
-const PRESENT: u64 = 1 << 0;
-const WRITE: u64 = 1 << 1;
-const DIRTY: u64 = 1 << 2;
-const YOUNG: u64 = 1 << 3;
-const SOFT_DIRTY: u64 = 1 << 4;
-const PENDING: u64 = 1 << 5;
-const PG_DIRTY: u64 = 1 << 6;
-const IN_CACHE: u64 = 1 << 7;
-const MEM: u64 = 1 << 8;
-const DISK: u64 = 1 << 9;
-const ALL_TLB: u64 = 0xff << 10;
-const fn tlb(cpu: usize) -> u64 {
-    1 << (10 + cpu)
-}
-const fn recorded(cpu: usize) -> u64 {
-    1 << (18 + cpu)
-}
-const fn gather(cpu: usize) -> u64 {
-    1 << (26 + cpu)
-}
-const ALL_RECORDED: u64 = 0xff << 18;
-const PTE_ALL: u64 = PRESENT | WRITE | DIRTY | YOUNG | SOFT_DIRTY;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Footprint {
-    read: u64,
-    write: u64,
-}
-
-impl Footprint {
-    fn conflicts(self, other: Footprint) -> bool {
-        self.write & (other.read | other.write) != 0 || other.write & self.read != 0
-    }
-
-    fn union(self, other: Footprint) -> Footprint {
-        Footprint {
-            read: self.read | other.read,
-            write: self.write | other.write,
-        }
-    }
-}
-
-/// What `action` on `cpu` may read and write under `variant`, read off [`crate::model::step::step`]. Reads
-/// made only to describe the effect (which CPUs hold stale entries) are not reads: they change neither
-/// the state nor a verdict. `dead` drops the variables the abstraction clears.
-fn footprint(action: Action, cpu: usize, variant: &Variant, dead: bool) -> Footprint {
-    let (read, write) = match action {
-        Action::CachePteInTlb => (PRESENT | WRITE | DIRTY, tlb(cpu) | YOUNG),
-        Action::WriteToPage => (
-            tlb(cpu) | PRESENT | WRITE | DIRTY | IN_CACHE | MEM | DISK,
-            tlb(cpu) | PTE_ALL | PG_DIRTY | IN_CACHE | MEM,
-        ),
-        Action::IncTlbFlushPending | Action::DecTlbFlushPending => (PENDING, PENDING),
-        Action::CleanRecordPte => (PRESENT, DIRTY | recorded(cpu)),
-        Action::PteMkclean => (PRESENT, DIRTY),
-        Action::FlushTlbRange | Action::FlushTlbMm => (0, ALL_TLB | recorded(cpu)),
-        Action::LocalFlushTlbPage => (0, tlb(cpu)),
-        Action::TlbGatherMmu => {
-            let pending = if variant.batching == Batching::None {
-                0
-            } else {
-                PENDING
-            };
-            (gather(cpu) | pending, gather(cpu) | pending)
-        }
-        Action::ClearRefsWrite => (0, 0),
-        Action::PteWrprotect => (PRESENT, WRITE | SOFT_DIRTY),
-        Action::PteMkold => (PRESENT, YOUNG),
-        Action::TlbFinishMmu => match variant.batching {
-            Batching::None => (gather(cpu), gather(cpu)),
-            _ => (gather(cpu) | PENDING, gather(cpu) | PENDING | ALL_TLB),
-        },
-        Action::PageMkcleanOne => {
-            let pending = if variant.skip_test == SkipTest::ChecksPending {
-                PENDING
-            } else {
-                0
-            };
-            (
-                PRESENT | WRITE | DIRTY | pending,
-                ALL_TLB | WRITE | DIRTY | PG_DIRTY,
-            )
-        }
-        Action::WritePageToDisk => (IN_CACHE | PG_DIRTY | MEM, PG_DIRTY | DISK),
-        Action::DropCleanPage => (
-            IN_CACHE | PG_DIRTY | DIRTY | MEM | DISK,
-            ALL_TLB | PTE_ALL | IN_CACHE | MEM,
-        ),
-    };
-    let keep = if dead {
-        !(YOUNG | SOFT_DIRTY | ALL_RECORDED)
-    } else {
-        !0
-    };
-    Footprint {
-        read: read & keep,
-        write: write & keep,
-    }
-}
+/// What the verdict of a finished interleaving reads ([`State::unrecorded_data`]).
+const VERDICT_READS: VarSet = State::UNRECORDED_DATA_READS;
 
 /// Whether `action` may lower `tlb_flush_pending`.
 fn decrements(action: Action) -> bool {
@@ -905,9 +831,11 @@ struct Ctx<'a> {
     decs_left: Vec<Vec<u32>>,
     /// Stores from each counter on.
     writes_left: Vec<Vec<u32>>,
-    /// Whether a TLB-reading store, resp. a gather-reading step, remains from each counter on.
-    reads_tlb: Vec<Vec<bool>>,
-    reads_gather: Vec<Vec<bool>>,
+    /// The variables the steps from each counter on may read: what must survive the abstraction.
+    reads_left: Vec<Vec<VarSet>>,
+    /// Variables no step of the scenario reads and the verdict does not read: left out of
+    /// footprints and cleared in every canonical node (with the abstraction on).
+    never_read: VarSet,
 }
 
 impl<'a> Ctx<'a> {
@@ -937,33 +865,52 @@ impl<'a> Ctx<'a> {
                 "initial mem, disk or tlb_flush_pending is so close to 2^32 that the steps would overflow it",
             ));
         }
-        let dead = options.abstraction;
-        let mut fp = Vec::with_capacity(cpus);
+        let declared: Vec<Vec<Footprint>> = actions
+            .iter()
+            .enumerate()
+            .map(|(c, lane)| {
+                lane.iter()
+                    .map(|a| (a.def().footprint)(c, &variant))
+                    .collect()
+            })
+            .collect();
+        let read_anywhere = declared
+            .iter()
+            .flatten()
+            .fold(VERDICT_READS, |acc, f| acc.union(f.read));
+        let never_read = if options.abstraction {
+            Var::all(cpus)
+                .filter(|&v| !read_anywhere.contains(v))
+                .fold(VarSet::EMPTY, VarSet::with)
+        } else {
+            VarSet::EMPTY
+        };
+        let mut fp: Vec<Vec<Footprint>> = Vec::with_capacity(cpus);
         let mut decs_left = Vec::with_capacity(cpus);
         let mut writes_left = Vec::with_capacity(cpus);
-        let mut reads_tlb = Vec::with_capacity(cpus);
-        let mut reads_gather = Vec::with_capacity(cpus);
-        for (c, lane) in actions.iter().enumerate() {
-            let f: Vec<Footprint> = lane
-                .iter()
-                .map(|&a| footprint(a, c, &variant, dead))
-                .collect();
+        let mut reads_left = Vec::with_capacity(cpus);
+        for (lane, lane_fp) in actions.iter().zip(&declared) {
             let n = lane.len();
             let mut decs = vec![0u32; n + 1];
             let mut wr = vec![0u32; n + 1];
-            let mut rt = vec![false; n + 1];
-            let mut rg = vec![false; n + 1];
+            let mut reads = vec![VarSet::EMPTY; n + 1];
             for i in (0..n).rev() {
                 decs[i] = decs[i + 1] + u32::from(decrements(lane[i]));
                 wr[i] = wr[i + 1] + u32::from(lane[i] == Action::WriteToPage);
-                rt[i] = rt[i + 1] || lane[i] == Action::WriteToPage;
-                rg[i] = rg[i + 1] || matches!(lane[i], Action::TlbGatherMmu | Action::TlbFinishMmu);
+                reads[i] = reads[i + 1].union(lane_fp[i].read);
             }
-            fp.push(f);
+            fp.push(
+                lane_fp
+                    .iter()
+                    .map(|f| Footprint {
+                        read: f.read.minus(never_read),
+                        write: f.write.minus(never_read),
+                    })
+                    .collect(),
+            );
             decs_left.push(decs);
             writes_left.push(wr);
-            reads_tlb.push(rt);
-            reads_gather.push(rg);
+            reads_left.push(reads);
         }
         let mut base = Vec::with_capacity(cpus);
         let mut last_conflict = Vec::new();
@@ -994,8 +941,8 @@ impl<'a> Ctx<'a> {
             last_conflict,
             decs_left,
             writes_left,
-            reads_tlb,
-            reads_gather,
+            reads_left,
+            never_read,
         })
     }
 
@@ -1016,21 +963,20 @@ impl<'a> Ctx<'a> {
             return;
         }
         let s = &mut n.state;
-        s.pte.young = false;
-        s.pte.soft_dirty = false;
+        let mut live = VERDICT_READS;
         let mut decs = 0u32;
         let mut writes = 0u32;
         for c in 0..self.cpus {
             let pc = n.pcs[c] as usize;
-            s.deferred[c].recorded_pte = false;
-            if !self.reads_tlb[c][pc] {
-                s.tlb[c] = None;
-            }
-            if !self.reads_gather[c][pc] {
-                s.deferred[c].gather = None;
-            }
+            live = live.union(self.reads_left[c][pc]);
             decs += self.decs_left[c][pc];
             writes += self.writes_left[c][pc];
+        }
+        // A variable no remaining step reads cannot change what happens next: one value stands for all.
+        for v in Var::all(self.cpus) {
+            if !live.contains(v) {
+                v.set(s, 0);
+            }
         }
         s.tlb_flush_pending = s.tlb_flush_pending.min(decs + 2);
         let (mem, disk) = (s.page.mem, s.disk);
@@ -1363,7 +1309,11 @@ impl<'a> Ctx<'a> {
     /// The footprint of the scenario's step `i`.
     fn step_footprint(&self, i: usize) -> Footprint {
         let s = &self.scenario.steps[i];
-        footprint(s.action, s.cpu, &self.variant, self.options.abstraction)
+        let f = (s.action.def().footprint)(s.cpu, &self.variant);
+        Footprint {
+            read: f.read.minus(self.never_read),
+            write: f.write.minus(self.never_read),
+        }
     }
 
     fn reordered(&self, order: &[usize]) -> Scenario {
@@ -1511,6 +1461,24 @@ mod tests {
         let initial = s.validate().unwrap();
         let ctx = Ctx::new(&s, Variant::default(), Options::default(), initial).unwrap();
         assert!(Packer::new(&ctx).is_some());
+    }
+
+    #[test]
+    fn reports_round_trip_through_json() {
+        // The playground's worker sends reports to the page as JSON.
+        let s = example("example-1").unwrap();
+        for preset in Preset::ALL {
+            let r = go(&s, &preset.variant(), &Options::default());
+            let back: Report = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+            assert_eq!(back, r, "{}", preset.name());
+        }
+        let huge = PathCounts {
+            lost: u128::MAX,
+            ..PathCounts::default()
+        };
+        let back: PathCounts =
+            serde_json::from_str(&serde_json::to_string(&huge).unwrap()).unwrap();
+        assert!(back.lost > u128::from(u64::MAX));
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use tlbrace_core::formats::ascii::{self, Imported};
 use tlbrace_core::formats::json::{self, MAX_JSON_BYTES};
-use tlbrace_core::{formats::share, formats::svg, Arch, Scenario};
+use tlbrace_core::formats::{self, share, svg, Format};
+use tlbrace_core::{Arch, Scenario};
 use yew::prelude::*;
 
 use crate::browser::{copy_to_clipboard, download, read_file_text};
@@ -28,9 +29,9 @@ pub enum Pasted {
     Several(Vec<Imported>),
 }
 
-/// Reads pasted text: JSON when it starts with `{`, a share link when it looks like one (a URL with a
-/// fragment, or `v1.…`), else every ASCII diagram in it. A link that fails to open is still tried as a
-/// diagram (a mail may hold both); the error shown is the one for what the text most looks like.
+/// Reads pasted text in the form core's detector ([`formats::detect`]) names: JSON, a share link, or
+/// every ASCII diagram in it. A link that fails to open is still tried as a diagram (a mail may hold
+/// both); the error shown is the one for what the text most looks like.
 pub fn read_pasted(text: &str) -> Result<Pasted, String> {
     let t = text.trim();
     if t.is_empty() {
@@ -41,7 +42,8 @@ pub fn read_pasted(text: &str) -> Result<Pasted, String> {
         from,
         skipped: 0,
     };
-    if t.starts_with('{') {
+    let format = formats::detect(t);
+    if format == Format::Json {
         return json::from_json(t)
             .map(|s| one(s, "JSON"))
             .map_err(|e| format!("Could not import the JSON: {e}."));
@@ -59,7 +61,7 @@ pub fn read_pasted(text: &str) -> Result<Pasted, String> {
             Pasted::Several(found)
         })
     };
-    if share::looks_like_link(t) {
+    if format == Format::Link {
         return match share::decode(t) {
             Ok(s) => Ok(one(s, "share link")),
             Err(link_error) => {

@@ -1,11 +1,11 @@
-//! The semantics: one pure function from (state, CPU, action, variant) to the next state plus an
-//! [`Effect`] saying what happened in kernel terms. Nothing else in tlbrace decides what an action does.
+//! What a step did, in the kernel's terms: the [`Effect`] each action's semantics return, the
+//! [`StepError`] for a step that cannot happen, and [`explain`], which puts an effect into the words the
+//! playground and the CLI show.
 
 use serde::Serialize;
 
 use crate::model::action::Action;
-use crate::model::state::{CpuSet, Pte, State, TlbEntry};
-use crate::model::variant::{Arch, Batching, GatherMode, SkipTest, Variant};
+use crate::model::state::{CpuSet, TlbEntry};
 
 /// How a store reached memory without faulting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -133,7 +133,7 @@ pub enum Effect {
     },
     /// `tlb_gather_mmu` opened a gather.
     GatherOpened {
-        /// Whether it raised `tlb_flush_pending` (not under [`Batching::None`]).
+        /// Whether it raised `tlb_flush_pending` (not under [`Batching::None`](crate::model::variant::Batching::None)).
         raised: bool,
         /// The count afterwards.
         pending: u32,
@@ -173,9 +173,9 @@ pub enum Effect {
         dirty: bool,
         /// …writable…
         write: bool,
-        /// …or a flush was pending (only under [`SkipTest::ChecksPending`]); the count.
+        /// …or a flush was pending (only under [`SkipTest::ChecksPending`](crate::model::variant::SkipTest::ChecksPending)); the count.
         pending: u32,
-        /// …or the variant never skips ([`SkipTest::Never`]).
+        /// …or the variant never skips ([`SkipTest::Never`](crate::model::variant::SkipTest::Never)).
         never_skips: bool,
         /// CPUs that held an entry and lost it.
         held: CpuSet,
@@ -251,313 +251,6 @@ impl std::fmt::Display for StepError {
 }
 
 impl std::error::Error for StepError {}
-
-/// Performs `action` on `cpu` under `variant`: the one definition of what every action does.
-pub fn step(
-    state: &State,
-    cpu: usize,
-    action: Action,
-    variant: &Variant,
-) -> Result<(State, Effect), StepError> {
-    if cpu >= state.cpu_count() {
-        return Err(StepError::NoSuchCpu {
-            cpu,
-            cpus: state.cpu_count(),
-        });
-    }
-    let mut s = *state;
-    let all = crate::model::state::CpuSet::first(s.cpu_count());
-    let effect = match action {
-        Action::CachePteInTlb => {
-            if s.pte.present {
-                let entry = TlbEntry::from_pte(s.pte);
-                s.tlb[cpu] = Some(entry);
-                s.pte.young = true;
-                Effect::Filled { entry }
-            } else {
-                Effect::NoPte
-            }
-        }
-        Action::WriteToPage => write_to_page(&mut s, cpu),
-        Action::IncTlbFlushPending => {
-            s.tlb_flush_pending += 1;
-            Effect::PendingRaised {
-                pending: s.tlb_flush_pending,
-            }
-        }
-        Action::DecTlbFlushPending => {
-            s.tlb_flush_pending = s
-                .tlb_flush_pending
-                .checked_sub(1)
-                .ok_or(StepError::PendingBelowZero)?;
-            Effect::PendingLowered {
-                pending: s.tlb_flush_pending,
-            }
-        }
-        Action::CleanRecordPte | Action::PteMkclean => {
-            if !s.pte.present {
-                Effect::NoPte
-            } else {
-                let was_dirty = s.pte.dirty;
-                s.pte.dirty = false;
-                let recorded = action == Action::CleanRecordPte;
-                if recorded {
-                    s.deferred[cpu].recorded_pte = true;
-                }
-                Effect::Cleaned {
-                    was_dirty,
-                    recorded,
-                    stale: s.stale_cpus(),
-                }
-            }
-        }
-        Action::FlushTlbRange | Action::FlushTlbMm => {
-            let held = s.flush(all);
-            s.deferred[cpu].recorded_pte = false;
-            let scope = if action == Action::FlushTlbRange {
-                FlushScope::Range
-            } else {
-                FlushScope::Mm
-            };
-            Effect::Flushed { scope, held }
-        }
-        Action::LocalFlushTlbPage => {
-            let held = s.flush(CpuSet::only(cpu));
-            Effect::Flushed {
-                scope: FlushScope::Local,
-                held,
-            }
-        }
-        Action::TlbGatherMmu => {
-            if s.deferred[cpu].gather.is_some() {
-                return Err(StepError::GatherAlreadyOpen);
-            }
-            let raised = variant.batching != Batching::None;
-            if raised {
-                s.tlb_flush_pending += 1;
-            }
-            s.deferred[cpu].gather = Some(crate::model::state::MmuGather {
-                raised_pending: raised,
-            });
-            Effect::GatherOpened {
-                raised,
-                pending: s.tlb_flush_pending,
-            }
-        }
-        Action::ClearRefsWrite => Effect::ClearRefsBegun,
-        Action::PteWrprotect => {
-            if !s.pte.present {
-                Effect::NoPte
-            } else {
-                s.pte.write = false;
-                s.pte.soft_dirty = false;
-                let stale = (0..s.cpu_count())
-                    .filter(|&c| s.tlb[c].is_some_and(|e| e.writable))
-                    .fold(CpuSet::EMPTY, CpuSet::with);
-                Effect::Wrprotected {
-                    dirty: s.pte.dirty,
-                    stale,
-                }
-            }
-        }
-        Action::PteMkold => {
-            if !s.pte.present {
-                Effect::NoPte
-            } else {
-                s.pte.young = false;
-                Effect::MadeOld
-            }
-        }
-        Action::TlbFinishMmu => {
-            let gather = s.deferred[cpu]
-                .gather
-                .take()
-                .ok_or(StepError::FinishWithoutGather)?;
-            let fullmm = variant.gather_mode == GatherMode::Fullmm;
-            let flush = match variant.batching {
-                Batching::None => FinishFlush::NoGather,
-                Batching::Mm => FinishFlush::Mm,
-                Batching::NestedOnly | Batching::Recorded if s.mm_tlb_flush_nested() => {
-                    FinishFlush::Nested
-                }
-                Batching::NestedOnly => FinishFlush::NothingRecorded,
-                Batching::Recorded if fullmm && variant.arch == Arch::Arm64 => {
-                    FinishFlush::FullmmElided
-                }
-                Batching::Recorded => FinishFlush::Recorded { fullmm },
-            };
-            let held = if flush.flushes() {
-                s.flush(all)
-            } else {
-                CpuSet::EMPTY
-            };
-            let pending = if gather.raised_pending {
-                s.tlb_flush_pending = s
-                    .tlb_flush_pending
-                    .checked_sub(1)
-                    .ok_or(StepError::PendingBelowZero)?;
-                Some(s.tlb_flush_pending)
-            } else {
-                None
-            };
-            Effect::GatherFinished {
-                flush,
-                held,
-                pending,
-            }
-        }
-        Action::PageMkcleanOne => {
-            if !s.pte.present {
-                Effect::NoPte
-            } else {
-                let checks_pending = variant.skip_test == SkipTest::ChecksPending;
-                let pending = s.tlb_flush_pending;
-                // The kernel's form: `if (pte_dirty(*pte) || pte_write(*pte) [|| mm_tlb_flush_pending(mm)])`.
-                let must_clean = variant.skip_test == SkipTest::Never
-                    || s.pte.dirty
-                    || s.pte.write
-                    || (checks_pending && s.mm_tlb_flush_pending());
-                if !must_clean {
-                    Effect::MkcleanSkipped {
-                        checks_pending,
-                        pending,
-                        stale: s.stale_cpus(),
-                    }
-                } else {
-                    let (dirty, write) = (s.pte.dirty, s.pte.write);
-                    let held = s.flush(all);
-                    s.pte.write = false;
-                    s.pte.dirty = false;
-                    s.page.pg_dirty = true;
-                    let never_skips = variant.skip_test == SkipTest::Never;
-                    Effect::MkcleanDone {
-                        dirty,
-                        write,
-                        pending,
-                        never_skips,
-                        held,
-                    }
-                }
-            }
-        }
-        Action::WritePageToDisk => {
-            if !s.page.in_page_cache {
-                Effect::NotCached
-            } else if s.page.pg_dirty {
-                s.page.pg_dirty = false;
-                s.disk = s.page.mem;
-                Effect::WrittenBack { version: s.disk }
-            } else {
-                Effect::WritebackClean
-            }
-        }
-        Action::DropCleanPage => {
-            if !s.page.in_page_cache {
-                Effect::NotCached
-            } else if s.page.pg_dirty || s.pte.dirty {
-                Effect::DropKept {
-                    pg_dirty: s.page.pg_dirty,
-                    pte_dirty: s.pte.dirty,
-                }
-            } else {
-                let held = s.flush(all);
-                let mem = s.page.mem;
-                s.pte = Pte::NONE;
-                s.page.in_page_cache = false;
-                // What memory held is gone; a later fault reads disk's version back.
-                s.page.mem = s.disk;
-                Effect::Dropped {
-                    mem,
-                    disk: s.disk,
-                    held,
-                }
-            }
-        }
-    };
-    Ok((s, effect))
-}
-
-/// The hardware's three store paths (MODEL §2) and the kernel's write fault.
-fn write_to_page(s: &mut State, cpu: usize) -> Effect {
-    let pte = s.pte;
-    match s.tlb[cpu] {
-        Some(e) if e.writable && e.dirty => {
-            s.page.mem += 1;
-            let stale = !(pte.present && pte.write && pte.dirty);
-            Effect::Stored {
-                version: s.page.mem,
-                path: StorePath::Entry { stale },
-            }
-        }
-        Some(e) if e.writable => {
-            if pte.allows_write() {
-                s.pte.dirty = true;
-                s.pte.young = true;
-                s.tlb[cpu] = Some(TlbEntry {
-                    writable: true,
-                    dirty: true,
-                });
-                s.page.mem += 1;
-                Effect::Stored {
-                    version: s.page.mem,
-                    path: StorePath::DirtyWalk,
-                }
-            } else {
-                s.tlb[cpu] = None;
-                write_fault(s, cpu, FaultCause::DirtyWalkSawReadOnly)
-            }
-        }
-        _ => {
-            if pte.allows_write() {
-                s.pte.dirty = true;
-                s.pte.young = true;
-                s.tlb[cpu] = Some(TlbEntry {
-                    writable: true,
-                    dirty: true,
-                });
-                s.page.mem += 1;
-                Effect::Stored {
-                    version: s.page.mem,
-                    path: StorePath::Walk,
-                }
-            } else {
-                let cause = if pte.present {
-                    FaultCause::ReadOnly
-                } else {
-                    FaultCause::NotPresent
-                };
-                write_fault(s, cpu, cause)
-            }
-        }
-    }
-}
-
-/// The write-protect fault on a shared file mapping: page_mkwrite, set_page_dirty, a writable dirty PTE.
-fn write_fault(s: &mut State, cpu: usize, cause: FaultCause) -> Effect {
-    let read_back = !s.page.in_page_cache;
-    if read_back {
-        s.page.mem = s.disk;
-        s.page.in_page_cache = true;
-    }
-    s.page.pg_dirty = true;
-    s.pte = Pte {
-        present: true,
-        write: true,
-        dirty: true,
-        young: true,
-        soft_dirty: true,
-    };
-    s.tlb[cpu] = Some(TlbEntry {
-        writable: true,
-        dirty: true,
-    });
-    s.page.mem += 1;
-    Effect::Faulted {
-        version: s.page.mem,
-        cause,
-        read_back,
-    }
-}
 
 /// Puts an effect into words, in kernel terms, for the step `action` on `cpu`.
 pub fn explain(cpu: usize, action: Action, effect: &Effect) -> String {
