@@ -3,7 +3,7 @@
 //! acceptance tests and the playground's presets.
 
 use crate::model::action::Action::*;
-use crate::model::initial::InitialState;
+use crate::model::initial::{PageInitial, PageSpec};
 use crate::model::scenario::{Scenario, Step};
 
 /// A built-in scenario.
@@ -74,11 +74,14 @@ fn four_cpus(title: &str, steps: Vec<Step>) -> Scenario {
     }
 }
 
-fn three_cpus(title: &str, initial: InitialState, steps: Vec<Step>) -> Scenario {
+fn three_cpus(title: &str, initial: PageInitial, steps: Vec<Step>) -> Scenario {
     Scenario {
         title: Some(title.to_string()),
         labels: vec!["userspace".into(), String::new(), "page writeback".into()],
-        initial,
+        pages: vec![PageSpec {
+            initial,
+            ..PageSpec::default()
+        }],
         steps,
         ..Scenario::new(3)
     }
@@ -135,9 +138,9 @@ fn example_2a() -> Scenario {
 fn example_2b() -> Scenario {
     three_cpus(
         "Example 2, case b",
-        InitialState {
+        PageInitial {
             dirty: Some(false),
-            ..InitialState::default()
+            ..PageInitial::default()
         },
         vec![
             Step::new(0, CachePteInTlb).note("cache writable PTE in TLB"),
@@ -155,7 +158,7 @@ fn example_2b() -> Scenario {
 fn example_2c() -> Scenario {
     three_cpus(
         "Example 2, case c",
-        InitialState::default(),
+        PageInitial::default(),
         vec![
             Step::new(0, CachePteInTlb).note("cache writable PTE in TLB"),
             Step::new(1, ClearRefsWrite),

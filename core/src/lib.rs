@@ -22,9 +22,10 @@ pub mod model;
 pub mod search;
 
 pub use model::action::{Action, KernelPath};
-pub use model::initial::InitialState;
+pub use model::effect::{Bad, LossHow};
+pub use model::initial::{InitialState, PageSpec};
 pub use model::scenario::{Scenario, ScenarioError, Step, MAX_STEPS};
-pub use model::state::{CpuSet, Page, Pte, State, TlbEntry, MAX_CPUS};
+pub use model::state::{CpuSet, Frame, Page, PageKind, Pte, State, TlbEntry, MAX_CPUS, MAX_PAGES};
 pub use model::trace::{run, run_all, Event, PresetRun, Trace, Verdict};
-pub use model::variant::{Arch, Batching, GatherMode, Preset, SkipTest, Variant};
+pub use model::variant::{Arch, Fix, FixSet, Preset, Variant};
 pub use model::{step, Effect, StepError};

@@ -140,8 +140,8 @@ fn mistakes_are_reported_with_line_and_column() {
     let seed = fixture("seed-example-1.txt");
     let cases: Vec<(String, &str)> = vec![
         (
-            seed.replace("pte_mkclean()", "madvise_free()"),
-            "line 12, column 17: unknown action `madvise_free()`; known: cache PTE in TLB, Write to page,",
+            seed.replace("pte_mkclean()", "pte_frobnicate()"),
+            "line 12, column 17: unknown action `pte_frobnicate()`; known: cache PTE in TLB, Write to page,",
         ),
         (
             seed.replace("[set mm_tlb_flush_pending()]", "[set mm_tlb_flush_pending()"),

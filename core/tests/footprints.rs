@@ -1,101 +1,89 @@
 //! Every action stays inside the footprint it declares (model/actions/): on random states, under
-//! every combination of policies, a step changes only variables it declares as written, and its
-//! outcome does not depend on any variable it does not declare as read. The explorer's partial-order
-//! reduction and state abstraction are sound only if this holds (docs/model.md §6).
+//! random sets of fixes on both architectures, a step changes only variables it declares as written,
+//! and its outcome (next state, error, harm) does not depend on any variable it does not declare as
+//! read. The explorer's partial-order reduction and state abstraction are sound only if this holds
+//! (docs/model.md §8).
 
 use proptest::prelude::*;
 use tlbrace_core::model::footprint::Var;
-use tlbrace_core::{
-    step, Action, Arch, Batching, GatherMode, SkipTest, State, StepError, Variant, MAX_CPUS,
-};
+use tlbrace_core::model::scenario::StepCtx;
+use tlbrace_core::model::{step_in, Bad, Locking, StepError};
+use tlbrace_core::{Action, Arch, Fix, FixSet, PageSpec, State, Variant, MAX_CPUS, MAX_PAGES};
 
-/// Every combination of the policy toggles, on both architectures.
-fn every_variant() -> Vec<Variant> {
-    let mut out = Vec::new();
-    for skip_test in [SkipTest::Mainline, SkipTest::ChecksPending, SkipTest::Never] {
-        for batching in [
-            Batching::NestedOnly,
-            Batching::Recorded,
-            Batching::Mm,
-            Batching::None,
-        ] {
-            for gather_mode in [GatherMode::Fullmm, GatherMode::Ranged] {
-                for arch in [Arch::X86, Arch::Arm64] {
-                    out.push(Variant {
-                        skip_test,
-                        batching,
-                        gather_mode,
-                        arch,
-                    });
-                }
-            }
-        }
-    }
-    out
-}
-
-/// A machine with `cpus` CPUs whose every variable is set from `values` (small numbers, so counters
-/// cannot overflow).
-fn state_from(cpus: usize, values: &[u64]) -> State {
-    let mut s = tlbrace_core::InitialState::default()
-        .build(cpus)
+/// A machine with `cpus` CPUs and `pages` pages whose every variable is set from `values`.
+fn state_from(cpus: usize, pages: usize, values: &[u64]) -> State {
+    let specs = vec![PageSpec::default(); pages];
+    let mut s = tlbrace_core::model::initial::build(cpus, &specs, &Default::default())
         .expect("the default state builds");
-    for (v, x) in Var::all(cpus).zip(values.iter().cycle()) {
+    for (v, x) in Var::all(cpus, pages).zip(values.iter().cycle()) {
         v.set(&mut s, *x);
     }
     s
 }
 
 /// What a step's outcome is, as far as anything downstream can tell: the next state, or the error,
-/// and whether it lost data. (The effect's words may name CPUs holding stale entries; those are
+/// and the harm done. (The effect's words may name CPUs holding stale entries; those are
 /// descriptions, not outcomes.)
-fn outcome(s: &State, cpu: usize, a: Action, v: &Variant) -> Result<(State, bool), StepError> {
-    step(s, cpu, a, v).map(|(next, effect)| (next, effect.loses_data()))
+fn outcome(
+    s: &State,
+    ctx: &StepCtx,
+    a: Action,
+    v: &Variant,
+    locking: Locking,
+) -> Result<(State, Option<Bad>), StepError> {
+    step_in(s, ctx, a, v, locking).map(|(next, effect)| (next, effect.bad))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check(
     cpus: usize,
+    pages: usize,
     values: &[u64],
     perturb: &[u64],
     a: Action,
-    cpu: usize,
+    ctx: &StepCtx,
     v: &Variant,
+    locking: Locking,
 ) -> Result<(), TestCaseError> {
-    let s = state_from(cpus, values);
-    let f = (a.def().footprint)(cpu, v);
-    let before = outcome(&s, cpu, a, v);
-    let ctx = || {
+    let s = state_from(cpus, pages, values);
+    let f = (a.def().footprint)(ctx, v);
+    let before = outcome(&s, ctx, a, v, locking);
+    let describe = || {
         format!(
-            "{} on CPU{cpu} under {} ({v:?}) from {s:?}",
+            "{} on CPU{} page {} (next {:?}, gather {:?}) under {} ({locking:?}) from {s:?}",
             a.id(),
+            ctx.cpu,
+            ctx.page,
+            ctx.next,
+            ctx.gather,
             v.name()
         )
     };
     if let Ok((after, _)) = &before {
-        for var in Var::all(cpus) {
+        for var in Var::all(cpus, pages) {
             if !f.write.contains(var) {
                 prop_assert_eq!(
                     var.get(after),
                     var.get(&s),
                     "{:?} changed but is not in the declared writes: {}",
                     var,
-                    ctx()
+                    describe()
                 );
             }
         }
     }
-    for (var, x) in Var::all(cpus).zip(perturb.iter().cycle()) {
+    for (var, x) in Var::all(cpus, pages).zip(perturb.iter().cycle()) {
         if f.read.contains(var) {
             continue;
         }
         let mut t = s;
         var.set(&mut t, *x);
-        let other = outcome(&t, cpu, a, v);
+        let other = outcome(&t, ctx, a, v, locking);
         match (&before, &other) {
-            (Err(e1), Err(e2)) => prop_assert_eq!(e1, e2, "{:?} is read: {}", var, ctx()),
-            (Ok((a1, lost1)), Ok((a2, lost2))) => {
-                prop_assert_eq!(lost1, lost2, "{:?} decides a loss: {}", var, ctx());
-                for w in Var::all(cpus) {
+            (Err(e1), Err(e2)) => prop_assert_eq!(e1, e2, "{:?} is read: {}", var, describe()),
+            (Ok((a1, bad1)), Ok((a2, bad2))) => {
+                prop_assert_eq!(bad1, bad2, "{:?} decides the harm: {}", var, describe());
+                for w in Var::all(cpus, pages) {
                     if w == var {
                         // Either the step left it alone in both runs, or wrote the same value.
                         let untouched = w.get(a1) == w.get(&s) && w.get(a2) == w.get(&t);
@@ -103,7 +91,7 @@ fn check(
                             untouched || w.get(a1) == w.get(a2),
                             "{:?} is written depending on its own value: {}",
                             w,
-                            ctx()
+                            describe()
                         );
                     } else {
                         prop_assert_eq!(
@@ -112,7 +100,7 @@ fn check(
                             "{:?} depends on {:?}, which is not a declared read: {}",
                             w,
                             var,
-                            ctx()
+                            describe()
                         );
                     }
                 }
@@ -121,44 +109,76 @@ fn check(
                 false,
                 "whether it fails depends on {:?}, not a declared read: {}",
                 var,
-                ctx()
+                describe()
             ),
         }
     }
     Ok(())
 }
 
+fn fixes() -> impl Strategy<Value = FixSet> {
+    any::<u32>().prop_map(|bits| {
+        Fix::ALL
+            .into_iter()
+            .filter(|f| bits & 1 << *f as u32 != 0)
+            .fold(FixSet::EMPTY, FixSet::with)
+    })
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
     fn every_step_stays_inside_its_declared_footprint(
         cpus in 1..=MAX_CPUS,
-        values in prop::collection::vec(0u64..6, 40),
-        perturb in prop::collection::vec(0u64..6, 40),
+        pages in 1..=MAX_PAGES,
+        values in prop::collection::vec(any::<u64>(), 64),
+        perturb in prop::collection::vec(any::<u64>(), 64),
         cpu_pick in 0usize..MAX_CPUS,
+        page_pick in 0usize..MAX_PAGES,
+        next in prop::option::of(prop::sample::select(Action::ALL.to_vec())),
+        gather_from in prop::sample::select(Action::ALL.to_vec()),
+        fixes in fixes(),
+        arm64 in any::<bool>(),
+        strict in any::<bool>(),
     ) {
-        let cpu = cpu_pick % cpus;
-        for v in every_variant() {
-            for a in Action::ALL {
-                check(cpus, &values, &perturb, a, cpu, &v)?;
-            }
+        let variant = Variant {
+            fixes,
+            arch: if arm64 { Arch::Arm64 } else { Arch::X86 },
+        };
+        let locking = if strict { Locking::Strict } else { Locking::AsDrawn };
+        let ctx = StepCtx {
+            cpu: cpu_pick % cpus,
+            page: page_pick % pages,
+            next,
+            gather: gather_from.def().types_gather.unwrap_or_default(),
+        };
+        for a in Action::ALL {
+            let ctx = StepCtx {
+                page: if a.def().per_page { ctx.page } else { 0 },
+                ..ctx
+            };
+            check(cpus, pages, &values, &perturb, a, &ctx, &variant, locking)?;
         }
     }
 }
 
 #[test]
-fn every_action_declares_something_it_reads_or_writes_except_markers() {
-    // A footprint left empty by mistake would make the action commute with everything. Only
-    // clear_refs_write, which marks the start of the syscall and changes nothing, may have none.
+fn only_markers_declare_an_empty_footprint() {
+    // A footprint left empty by mistake would make the action commute with everything. Only the
+    // markers, which change nothing, may have none.
+    let markers = [Action::DoNumaPage];
     for a in Action::ALL {
-        for v in every_variant() {
-            let f = (a.def().footprint)(0, &v);
-            let empty = f == Default::default();
+        for arch in [Arch::X86, Arch::Arm64] {
+            let v = Variant {
+                fixes: FixSet::EMPTY,
+                arch,
+            };
+            let f = (a.def().footprint)(&StepCtx::alone(0, 0), &v);
             assert_eq!(
-                empty,
-                a == Action::ClearRefsWrite,
-                "{}: footprint {f:?} under {v:?}",
+                f == Default::default(),
+                markers.contains(&a),
+                "{}: footprint {f:?}",
                 a.id()
             );
         }

@@ -2,21 +2,29 @@
 //! opening to exactly the scenario stored next to it, forever. The encoder must also still produce
 //! those very fragments, so that a change to it is a decision someone takes, not an accident.
 //!
-//! Each case is a pair `NAME.url` (the fragment, one line) and `NAME.json` (the scenario it opens to).
-//! To add a case, write `NAME.json` and run `cargo test -p tlbrace-core --test share_golden -- --ignored`,
-//! which writes the missing `.url` files and never overwrites one.
+//! Each case is a pair `NAME.url` (the fragment, one line) and `NAME.json` (the scenario it opens to),
+//! in the folder of the format version that wrote it: `golden/v1/` holds links made by model v1's
+//! releases (frozen: they must open, the encoder no longer writes them), `golden/v2/` the current
+//! encoder's. To add a case, write `v2/NAME.json` and run
+//! `cargo test -p tlbrace-core --test share_golden -- --ignored`, which writes the missing `.url` files
+//! and never overwrites one.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use tlbrace_core::{formats::json, formats::share};
 
-fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+/// The folder of links the current encoder writes.
+const CURRENT: &str = "v2";
+
+fn golden_dir(version: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(version)
 }
 
-fn cases() -> Vec<(String, PathBuf, PathBuf)> {
-    let mut cases: Vec<_> = fs::read_dir(golden_dir())
+fn cases(version: &str) -> Vec<(String, PathBuf, PathBuf)> {
+    let mut cases: Vec<_> = fs::read_dir(golden_dir(version))
         .expect("tests/golden exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
@@ -31,21 +39,41 @@ fn cases() -> Vec<(String, PathBuf, PathBuf)> {
 
 #[test]
 fn every_golden_link_opens_to_its_scenario() {
-    let cases = cases();
-    assert!(cases.len() >= 9, "expected the examples and the edge cases");
-    for (name, url, json) in cases {
-        let fragment =
-            fs::read_to_string(&url).unwrap_or_else(|e| panic!("{name}: {}: {e}", url.display()));
-        let want = json::from_json(&fs::read_to_string(&json).unwrap())
-            .unwrap_or_else(|e| panic!("{name}.json: {e}"));
-        let got = share::decode(fragment.trim()).unwrap_or_else(|e| panic!("{name}.url: {e}"));
-        assert_eq!(got, want, "{name}: the link opens to a different scenario");
+    for version in ["v1", CURRENT] {
+        let cases = cases(version);
+        assert!(
+            cases.len() >= 10,
+            "{version}: expected the examples and the edge cases"
+        );
+        for (name, url, json) in cases {
+            let fragment = fs::read_to_string(&url)
+                .unwrap_or_else(|e| panic!("{name}: {}: {e}", url.display()));
+            let want = json::from_json(&fs::read_to_string(&json).unwrap())
+                .unwrap_or_else(|e| panic!("{name}.json: {e}"));
+            let got = share::decode(fragment.trim()).unwrap_or_else(|e| panic!("{name}.url: {e}"));
+            assert_eq!(
+                got, want,
+                "{version}/{name}: the link opens to a different scenario"
+            );
+        }
+    }
+}
+
+#[test]
+fn v1_links_open_as_their_v2_scenarios() {
+    // Model v1's links open as one-file-page scenarios, the same as the v1 JSON migrated.
+    for (name, url, _) in cases("v1") {
+        let v2 = golden_dir(CURRENT).join(format!("{name}.json"));
+        let want = json::from_json(&fs::read_to_string(&v2).unwrap()).unwrap();
+        let got = share::decode(fs::read_to_string(&url).unwrap().trim()).unwrap();
+        assert_eq!(got, want, "{name}");
+        assert_eq!(got.version, 2);
     }
 }
 
 #[test]
 fn the_encoder_still_writes_the_golden_links() {
-    for (name, url, json) in cases() {
+    for (name, url, json) in cases(CURRENT) {
         let scenario = json::from_json(&fs::read_to_string(&json).unwrap()).unwrap();
         let fragment = fs::read_to_string(&url).unwrap();
         assert_eq!(
@@ -60,10 +88,10 @@ fn the_encoder_still_writes_the_golden_links() {
 #[test]
 fn every_example_has_a_golden_link() {
     for e in tlbrace_core::examples::EXAMPLES {
-        let url = golden_dir().join(format!("{}.url", e.name));
+        let url = golden_dir(CURRENT).join(format!("{}.url", e.name));
         assert!(
             url.exists(),
-            "{}: add tests/golden/{}.json and .url",
+            "{}: add tests/golden/v2/{}.json and .url",
             e.name,
             e.name
         );
@@ -74,7 +102,7 @@ fn every_example_has_a_golden_link() {
 #[test]
 #[ignore]
 fn write_missing_golden_links() {
-    for (name, url, json) in cases() {
+    for (name, url, json) in cases(CURRENT) {
         if url.exists() {
             continue;
         }
@@ -85,20 +113,24 @@ fn write_missing_golden_links() {
 }
 
 #[test]
-fn the_documented_dictionary_is_the_one_in_use() {
+fn the_documented_dictionaries_are_the_ones_in_use() {
     let doc = fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scenario-format.md"),
     )
     .expect("docs/scenario-format.md");
-    let begin = doc
-        .find("<!-- dictionary-v1 begin -->\n```text\n")
-        .expect("begin marker");
-    let body = &doc[begin..];
-    let body = &body[body.find("```text\n").unwrap() + "```text\n".len()..];
-    let end = body
-        .find("\n```\n<!-- dictionary-v1 end -->")
-        .expect("end marker");
-    assert_eq!(&body[..end], share::DICTIONARY_V1);
+    for (version, dictionary) in [("v1", share::DICTIONARY_V1), ("v2", share::DICTIONARY_V2)] {
+        let begin = format!("<!-- dictionary-{version} begin -->\n```text\n");
+        let begin = doc
+            .find(&begin)
+            .unwrap_or_else(|| panic!("{version} begin marker"));
+        let body = &doc[begin..];
+        let body = &body[body.find("```text\n").unwrap() + "```text\n".len()..];
+        let end = format!("\n```\n<!-- dictionary-{version} end -->");
+        let end = body
+            .find(&end)
+            .unwrap_or_else(|| panic!("{version} end marker"));
+        assert_eq!(&body[..end], dictionary, "{version}");
+    }
 }
 
 /// The issue's budget: a link to Example 1 carries at most 160 characters of fragment, whether it is
@@ -107,7 +139,7 @@ fn the_documented_dictionary_is_the_one_in_use() {
 #[test]
 fn the_seed_diagrams_fit_in_160_characters() {
     const BUDGET: usize = 160;
-    let golden = fs::read_to_string(golden_dir().join("example-1.url")).unwrap();
+    let golden = fs::read_to_string(golden_dir(CURRENT).join("example-1.url")).unwrap();
     assert!(
         golden.trim().len() <= BUDGET,
         "golden example-1: {}",

@@ -35,9 +35,9 @@
 
 use crate::formats::json::FormatError;
 use crate::model::action::Action;
-use crate::model::initial::{field, FieldKind, FieldValue, InitialState, FIELDS};
+use crate::model::initial::{field, fields, Field, InitialState, PageSpec, Scope, FIELDS};
 use crate::model::scenario::{Scenario, Step, FORMAT_VERSION, MAX_STEPS};
-use crate::model::state::{TlbEntry, MAX_CPUS};
+use crate::model::state::{PageKind, MAX_CPUS, MAX_PAGES};
 
 /// The widest line [`export`] aims for: what mail clients and the kernel's patch etiquette expect.
 pub const WIDTH: usize = 72;
@@ -108,6 +108,26 @@ fn no_diagram() -> FormatError {
     FormatError(
         "no diagram found: expected a header row of CPU names such as `CPU0        CPU1`".into(),
     )
+}
+
+/// How a step is written: its action's label, and ` (page N)` for a page other than 0.
+fn step_label(s: &Step) -> String {
+    if s.page == 0 {
+        s.action.label().to_string()
+    } else {
+        format!("{} (page {})", s.action.label(), s.page)
+    }
+}
+
+/// An action's text and the page a ` (page N)` suffix names (0 without one).
+fn split_page(text: &str) -> (&str, usize) {
+    let t = text.trim_end();
+    if let Some(open) = t.rfind("(page ") {
+        if let Some(n) = t[open + 6..].strip_suffix(')').and_then(|n| n.parse().ok()) {
+            return (t[..open].trim_end(), n);
+        }
+    }
+    (t, 0)
 }
 
 /// Whether `text` survives [`export`] then [`import`] unchanged as a note (or a lane label): free of
@@ -334,7 +354,7 @@ fn next_diagram(lines: &[Line], from: usize) -> Result<Option<Imported>, FormatE
             ));
         }
     }
-    let (title, initial) = preamble(lines, from, h)?;
+    let (title, setup) = preamble(lines, from, h)?;
     let mut reader = Reader::new(header, cols);
     let mut i = h + 1;
     if lines.get(i).is_some_and(is_rule) {
@@ -381,7 +401,9 @@ fn next_diagram(lines: &[Line], from: usize) -> Result<Option<Imported>, FormatE
         title,
         cpus: reader.cols.len(),
         labels: reader.labels,
-        initial,
+        pages: setup.pages,
+        initial: setup.initial,
+        view: Default::default(),
         steps,
     };
     while scenario.labels.last().is_some_and(String::is_empty) {
@@ -402,11 +424,18 @@ fn next_diagram(lines: &[Line], from: usize) -> Result<Option<Imported>, FormatE
 }
 
 /// The title and initial state from the paragraph just above the header.
+/// What a diagram's setup lines (`initial: …`, `page 1: …`) say: the pages and the mm's overrides.
+#[derive(Default)]
+struct Setup {
+    pages: Vec<PageSpec>,
+    initial: InitialState,
+}
+
 fn preamble(
     lines: &[Line],
     from: usize,
     header: usize,
-) -> Result<(Option<String>, InitialState), FormatError> {
+) -> Result<(Option<String>, Setup), FormatError> {
     let depth = lines[header].depth;
     let mut end = header;
     while end > from && lines[end - 1].blank() {
@@ -417,14 +446,19 @@ fn preamble(
         start -= 1;
     }
     let mut paragraph = &lines[start..end];
-    let mut initial = InitialState::default();
-    if let Some(last) = paragraph.last() {
-        let c = &last.content;
-        if starts_initial(c) {
-            initial = parse_initial(last)?;
-            paragraph = &paragraph[..paragraph.len() - 1];
-        }
+    let mut setup = Setup {
+        pages: vec![PageSpec::default()],
+        initial: InitialState::default(),
+    };
+    // The setup lines close the paragraph: `initial:` (page 0 and the mm) and `page N:` lines.
+    let setup_start = paragraph
+        .iter()
+        .rposition(|l| !(starts_initial(&l.content) || page_line(&l.content).is_some()))
+        .map_or(0, |i| i + 1);
+    for line in &paragraph[setup_start..] {
+        parse_setup(line, &mut setup)?;
     }
+    paragraph = &paragraph[..setup_start];
     let mut title = String::new();
     for line in paragraph {
         append(&mut title, &line.content);
@@ -435,14 +469,39 @@ fn preamble(
     }
     let title = (!title.is_empty() && title.chars().count() <= crate::model::scenario::MAX_TEXT)
         .then_some(title);
-    Ok((title, initial))
+    Ok((title, setup))
 }
 
-fn parse_initial(line: &Line) -> Result<InitialState, FormatError> {
-    let mut init = InitialState::default();
-    let body = &line.content[8..];
-    let mut offset = 8;
-    let mut seen: Vec<&str> = Vec::new();
+/// The page a `page N:` line sets up, and where its key=values start.
+fn page_line(text: &str) -> Option<(usize, usize)> {
+    let rest = text.strip_prefix("page ")?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let n: usize = rest.get(..digits)?.parse().ok()?;
+    rest[digits..]
+        .starts_with(':')
+        .then_some((n, 5 + digits + 1))
+}
+
+/// Reads one setup line into `setup`: `initial: key=value …` sets page 0's fields and the mm's,
+/// `page N: key=value …` page N's (`kind=anon`, `same_as=0` among them).
+fn parse_setup(line: &Line, setup: &mut Setup) -> Result<(), FormatError> {
+    let (page, skip) = match page_line(&line.content) {
+        Some((n, skip)) => (n, skip),
+        None => (0, 8),
+    };
+    if page >= MAX_PAGES {
+        return Err(at(
+            line.no,
+            line.content_orig,
+            format!("a scenario maps at most {MAX_PAGES} pages; there is no page {page}"),
+        ));
+    }
+    while setup.pages.len() <= page {
+        setup.pages.push(PageSpec::default());
+    }
+    let body = &line.content[skip..];
+    let mut offset = skip;
+    let mut seen: Vec<String> = Vec::new();
     for token in body.split(' ') {
         let col = line.content_orig + line.content[..offset].chars().count();
         offset += token.len() + 1;
@@ -456,47 +515,64 @@ fn parse_initial(line: &Line) -> Result<InitialState, FormatError> {
                 format!("`{token}` should be key=value, such as dirty=false"),
             )
         })?;
-        let f = field(key).ok_or_else(|| {
-            let known: Vec<&str> = FIELDS.iter().map(|f| f.key).collect();
-            at(
-                line.no,
-                col,
-                format!(
-                    "unknown initial-state field `{key}`; known: {}",
-                    known.join(", ")
-                ),
-            )
-        })?;
-        if seen.contains(&f.key) {
+        if seen.iter().any(|k| k == key) {
             return Err(at(line.no, col, format!("`{key}` is set twice")));
         }
-        seen.push(f.key);
-        let bad = |what: &str| at(line.no, col, format!("`{key}` takes {what}, not `{value}`"));
-        let value = match f.kind {
-            FieldKind::Flag => match value {
-                "true" => FieldValue::Flag(true),
-                "false" => FieldValue::Flag(false),
-                _ => return Err(bad("true or false")),
-            },
-            FieldKind::Count => {
-                FieldValue::Count(value.parse::<u32>().map_err(|_| bad("a number"))?)
-            }
-            FieldKind::TlbEntries => {
-                let entries = value
-                    .split(',')
-                    .filter(|_| !value.is_empty())
-                    .map(TlbEntry::from_code)
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| bad("a comma-separated list of -, r, d, w, wd (one per CPU)"))?;
-                if entries.len() > MAX_CPUS {
-                    return Err(bad("at most 8 entries"));
+        seen.push(key.to_string());
+        let spec = &mut setup.pages[page];
+        match key {
+            "kind" => {
+                spec.kind = match value {
+                    "file" => PageKind::File,
+                    "anon" => PageKind::Anon,
+                    _ => {
+                        return Err(at(
+                            line.no,
+                            col,
+                            format!("`kind` takes file or anon, not `{value}`"),
+                        ))
+                    }
                 }
-                FieldValue::TlbEntries(entries)
             }
-        };
-        (f.set)(&mut init, Some(value));
+            "same_as" => {
+                spec.same_as = Some(value.parse().map_err(|_| {
+                    at(
+                        line.no,
+                        col,
+                        format!("`same_as` takes a page number, not `{value}`"),
+                    )
+                })?)
+            }
+            _ => {
+                let f = field(key).ok_or_else(|| {
+                    let known: Vec<&str> = FIELDS.iter().map(|f| f.key).collect();
+                    at(
+                        line.no,
+                        col,
+                        format!(
+                            "unknown initial-state field `{key}`; known: kind, same_as, {}",
+                            known.join(", ")
+                        ),
+                    )
+                })?;
+                let v = f.parse(value).map_err(|e| at(line.no, col, e))?;
+                match f.scope() {
+                    Scope::Page => f.set_page(&mut spec.initial, Some(v)),
+                    Scope::Mm if page == 0 && starts_initial(&line.content) => {
+                        f.set_mm(&mut setup.initial, Some(v))
+                    }
+                    Scope::Mm => {
+                        return Err(at(
+                            line.no,
+                            col,
+                            format!("`{key}` is the mm's: set it on the `initial:` line"),
+                        ))
+                    }
+                }
+            }
+        }
     }
-    Ok(init)
+    Ok(())
 }
 
 /// A note being read: its text so far, and what it belongs to.
@@ -685,6 +761,7 @@ impl Reader {
                 Some(i) => (rest[..i].trim_end(), Some(&rest[i..])),
                 None => (rest, None),
             };
+            let (name, page) = split_page(name);
             let action = Action::parse(name).ok_or_else(|| {
                 at(
                     line,
@@ -692,7 +769,7 @@ impl Reader {
                     format!("unknown action `{name}`; known: {}", known_actions()),
                 )
             })?;
-            let step = self.push(Some(Step::new(lane, action)), line, col)?;
+            let step = self.push(Some(Step::new(lane, action).on(page)), line, col)?;
             self.last_action[lane] = Some(step);
             match note {
                 None => return Ok(()),
@@ -725,6 +802,7 @@ impl Reader {
                 *slot = Some(Step {
                     cpu: lane,
                     action,
+                    page: 0,
                     note: Some(text),
                 });
             }
@@ -863,7 +941,14 @@ fn title_lines(title: &str) -> Vec<String> {
     for l in wrap(title, WIDTH, WIDTH) {
         match out.last_mut() {
             // `append` joins as the reader does, so the text is unchanged.
-            Some(prev) if starts_initial(&l) || lone_cpu(&l) || lone_cpu(prev) => append(prev, &l),
+            Some(prev)
+                if starts_initial(&l)
+                    || page_line(&l).is_some()
+                    || lone_cpu(&l)
+                    || lone_cpu(prev) =>
+            {
+                append(prev, &l)
+            }
             _ => out.push(l),
         }
     }
@@ -881,22 +966,53 @@ fn starts_initial(text: &str) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case("initial:"))
 }
 
-fn initial_line(init: &InitialState) -> Option<String> {
-    let parts: Vec<String> = FIELDS
-        .iter()
-        .filter_map(|f| {
-            let text = match (f.get)(init)? {
-                FieldValue::Flag(b) => b.to_string(),
-                FieldValue::Count(n) => n.to_string(),
-                FieldValue::TlbEntries(tlb) => {
-                    let codes: Vec<&str> = tlb.iter().map(|e| TlbEntry::code(*e)).collect();
-                    codes.join(",")
+/// The setup lines of a scenario: `initial:` for page 0 and the mm (model v1's line), then a
+/// `page N:` line for each further page.
+fn setup_lines(s: &Scenario) -> Vec<String> {
+    let page_parts = |spec: &PageSpec, first: bool| {
+        let mut parts = Vec::new();
+        if spec.same_as.is_none() && (spec.kind != PageKind::File || !first) {
+            parts.push(format!(
+                "kind={}",
+                if spec.kind == PageKind::Anon {
+                    "anon"
+                } else {
+                    "file"
                 }
-            };
-            Some(format!("{}={text}", f.key))
-        })
-        .collect();
-    (!parts.is_empty()).then(|| format!("initial: {}", parts.join(" ")))
+            ));
+        }
+        if let Some(k) = spec.same_as {
+            parts.push(format!("same_as={k}"));
+        }
+        for f in fields(Scope::Page) {
+            if let Some(v) = f.get_page(&spec.initial) {
+                parts.push(format!("{}={}", f.key, Field::show(&v)));
+            }
+        }
+        parts
+    };
+    let mut out = Vec::new();
+    let mut first = s
+        .pages
+        .first()
+        .map(|p| page_parts(p, true))
+        .unwrap_or_default();
+    for f in fields(Scope::Mm) {
+        if let Some(v) = f.get_mm(&s.initial) {
+            first.push(format!("{}={}", f.key, Field::show(&v)));
+        }
+    }
+    if !first.is_empty() {
+        out.push(format!("initial: {}", first.join(" ")));
+    }
+    for (i, spec) in s.pages.iter().enumerate().skip(1) {
+        out.push(
+            format!("page {i}: {}", page_parts(spec, false).join(" "))
+                .trim_end()
+                .to_string(),
+        );
+    }
+    out
 }
 
 /// Writes a scenario as a diagram in the seed's style: lanes 12 columns apart (narrower only to stay
@@ -930,7 +1046,7 @@ pub fn export(scenario: &Scenario) -> String {
     for ((s, n), bracket) in scenario.steps.iter().zip(&notes).zip(&bracket_form) {
         let lane = lane_of(s.cpu);
         if !bracket {
-            need[lane] = need[lane].max(s.action.label().chars().count());
+            need[lane] = need[lane].max(step_label(s).chars().count());
         }
         if let Some(n) = n {
             need[lane] = need[lane].max(longest_unit(n) + 2);
@@ -976,17 +1092,19 @@ pub fn export(scenario: &Scenario) -> String {
                 line(l);
             }
             // A title ending in an `initial:` line needs the real one after it, even if empty.
-            title_ends_initial = lines.last().is_some_and(|l| starts_initial(l));
+            title_ends_initial = lines
+                .last()
+                .is_some_and(|l| starts_initial(l) || page_line(l).is_some());
             preamble = true;
         }
     }
-    match initial_line(&scenario.initial) {
-        Some(init) => {
-            line(&init);
-            preamble = true;
-        }
-        None if title_ends_initial => line("initial:"),
-        None => {}
+    let setup = setup_lines(scenario);
+    if setup.is_empty() && title_ends_initial {
+        line("initial:");
+    }
+    for l in &setup {
+        line(l);
+        preamble = true;
     }
     if preamble {
         line("");
@@ -1022,7 +1140,7 @@ pub fn export(scenario: &Scenario) -> String {
         }
         prev_lane = Some(lane);
         if !bracket_form[i] {
-            line(&row(&[(lane, s.action.label().to_string())]));
+            line(&row(&[(lane, step_label(s))]));
         }
         if let Some(n) = &notes[i] {
             let room = WIDTH.saturating_sub(col(lane)).min(NOTE_WIDTH);
@@ -1124,11 +1242,11 @@ mod tests {
 
     #[test]
     fn unknown_actions_are_reported_with_line_and_column() {
-        let text = "  CPU0        CPU1\n  ----        ----\n\n              madvise_free()\n";
+        let text = "  CPU0        CPU1\n  ----        ----\n\n              madvise_frob()\n";
         let e = import(text).unwrap_err().0;
         assert!(
             e.starts_with(
-                "line 4, column 15: unknown action `madvise_free()`; known: cache PTE in TLB,"
+                "line 4, column 15: unknown action `madvise_frob()`; known: cache PTE in TLB,"
             ),
             "{e}"
         );

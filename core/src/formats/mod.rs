@@ -9,6 +9,7 @@ pub mod ascii;
 pub mod json;
 pub mod share;
 pub mod svg;
+pub mod v1;
 
 /// The external forms a scenario can be read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

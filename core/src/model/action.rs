@@ -6,8 +6,9 @@ use strum::EnumCount;
 
 pub use crate::model::actions::{ActionDef, DEFS};
 
-/// One step a CPU performs. Kernel functions keep their kernel names; the two user-space accesses and
-/// the two writeback steps keep the wording of the seed's diagrams.
+/// One step a CPU performs. Kernel functions keep their kernel names; the user-space accesses and the
+/// two writeback/reclaim steps of the seed keep its wording. The order is the palette's, grouped by
+/// [`KernelPath`].
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumCount,
 )]
@@ -17,32 +18,70 @@ pub enum Action {
     CachePteInTlb,
     /// A user store to the page.
     WriteToPage,
+    /// A user load from the page.
+    ReadPage,
     /// `inc_tlb_flush_pending()`: announce PTE changes whose flush comes later.
     IncTlbFlushPending,
     /// `clean_record_pte()`: clean the PTE and record it for a later flush.
     CleanRecordPte,
     /// `pte_mkclean()`: clear the PTE's dirty bit.
     PteMkclean,
-    /// `flush_tlb_range()`: flush the page from every CPU's TLB.
+    /// `flush_tlb_range()`: flush the range from every CPU's TLB.
     FlushTlbRange,
     /// `dec_tlb_flush_pending()`: the deferred flush is done.
     DecTlbFlushPending,
-    /// `tlb_gather_mmu()`: begin clear_refs' TLB batching.
-    TlbGatherMmu,
     /// `clear_refs_write()`: the write to /proc/PID/clear_refs begins.
     ClearRefsWrite,
     /// `pte_wrprotect()`: clear W (and soft-dirty) for soft-dirty tracking, without a flush.
     PteWrprotect,
     /// `pte_mkold()`: clear the young bit (page aging), without a flush.
     PteMkold,
-    /// `tlb_finish_mmu()`: end clear_refs' batching, flushing as the variant decides.
+    /// `tlb_gather_mmu()`: begin an mmu_gather.
+    TlbGatherMmu,
+    /// `tlb_finish_mmu()`: end an mmu_gather, flushing as the kernel decides.
     TlbFinishMmu,
+    /// `madvise_free_pte_range()`: MADV_FREE cleans the PTE and marks the page lazily freeable.
+    MadviseFreePteRange,
+    /// `zap_pte_range()`: munmap / MADV_DONTNEED / the OOM reaper clears the PTE.
+    ZapPteRange,
+    /// `pte_unmap_unlock()`: release the page-table lock.
+    PteUnmapUnlock,
+    /// `__oom_reap_task_mm()`: the OOM reaper opens its gather.
+    OomReapTaskMm,
+    /// `mprotect(PROT_READ)`: the whole syscall.
+    Mprotect,
+    /// `change_prot_numa()`: NUMA hinting makes the PTE PROT_NONE, flush deferred.
+    ChangeProtNuma,
+    /// `mwriteprotect_range()`: userfaultfd write-(un)protect, flush deferred.
+    MwriteprotectRange,
+    /// `do_numa_page()`: the NUMA hinting fault (a marker).
+    DoNumaPage,
+    /// `try_to_migrate_one()`: migration unmaps the page.
+    TryToMigrateOne,
+    /// `move_to_new_page()`: migration copies the page and maps the copy.
+    MoveToNewPage,
+    /// `migrate_vma_collect_pmd()`: a device migration takes the PTE.
+    MigrateVmaCollectPmd,
+    /// `try_to_unmap_one()`: reclaim clears one PTE.
+    TryToUnmapOne,
+    /// `try_to_unmap_flush()`: reclaim's batched flush.
+    TryToUnmapFlush,
+    /// Reclaim of a page it believes clean.
+    DropCleanPage,
     /// `page_mkclean_one()`: writeback write-protects and cleans the PTE, unless it looks clean already.
     PageMkcleanOne,
     /// Writeback's I/O: `TestClearPageDirty`, then write the page if it was dirty.
     WritePageToDisk,
-    /// Reclaim of a page it believes clean.
-    DropCleanPage,
+    /// KSM's `write_protect_page()`.
+    WriteProtectPage,
+    /// KSM's `pages_identical()`.
+    PagesIdentical,
+    /// KSM's `replace_page()`.
+    ReplacePage,
+    /// `wp_page_copy()`: a COW copy.
+    WpPageCopy,
+    /// `set_pte_at_notify()`: the COW copy is mapped.
+    SetPteAtNotify,
     /// `flush_tlb_mm()`: flush the whole address space on every CPU.
     FlushTlbMm,
     /// `local_flush_tlb_page()`: flush the page from this CPU's TLB only.
@@ -55,23 +94,45 @@ pub enum Action {
 pub enum KernelPath {
     /// What user space does with the mapping.
     UserSpace,
-    /// Cleaning PTEs with a deferred flush: mm/mapping_dirty_helpers.c, and MADV_FREE for anonymous memory.
-    DeferredClean,
+    /// Cleaning PTEs with a deferred flush: mm/mapping_dirty_helpers.c
+    /// (`clean_record_shared_mapping_range`, whose one user is the vmwgfx GPU driver).
+    MappingDirty,
     /// /proc/PID/clear_refs (fs/proc/task_mmu.c).
     ClearRefs,
-    /// Writeback and reclaim of the page (mm/rmap.c, mm/page-writeback.c, mm/vmscan.c).
-    WritebackReclaim,
+    /// The mmu_gather (mm/mmu_gather.c) that clear_refs, MADV_FREE, zaps and the OOM reaper take.
+    MmuGather,
+    /// MADV_FREE, munmap, MADV_DONTNEED, the OOM reaper (mm/madvise.c, mm/memory.c, mm/oom_kill.c).
+    Unmap,
+    /// mprotect, NUMA hinting, userfaultfd write-protect (mm/mprotect.c, mm/userfaultfd.c).
+    Protection,
+    /// Page migration (mm/migrate.c, mm/migrate_device.c).
+    Migration,
+    /// Reclaim (mm/vmscan.c, mm/rmap.c).
+    Reclaim,
+    /// Writeback of a file page (mm/page-writeback.c, mm/rmap.c).
+    Writeback,
+    /// KSM (mm/ksm.c).
+    Ksm,
+    /// The COW copy of a write fault (mm/memory.c).
+    Cow,
     /// Explicit TLB flushes.
     Tlb,
 }
 
 impl KernelPath {
     /// Every path, in palette order.
-    pub const ALL: [KernelPath; 5] = [
+    pub const ALL: [KernelPath; 12] = [
         KernelPath::UserSpace,
-        KernelPath::DeferredClean,
+        KernelPath::MappingDirty,
         KernelPath::ClearRefs,
-        KernelPath::WritebackReclaim,
+        KernelPath::MmuGather,
+        KernelPath::Unmap,
+        KernelPath::Protection,
+        KernelPath::Migration,
+        KernelPath::Reclaim,
+        KernelPath::Writeback,
+        KernelPath::Ksm,
+        KernelPath::Cow,
         KernelPath::Tlb,
     ];
 
@@ -79,9 +140,16 @@ impl KernelPath {
     pub fn title(self) -> &'static str {
         match self {
             KernelPath::UserSpace => "user space",
-            KernelPath::DeferredClean => "MADV_FREE / clean_record",
-            KernelPath::ClearRefs => "clear_refs (soft-dirty)",
-            KernelPath::WritebackReclaim => "writeback and reclaim",
+            KernelPath::MappingDirty => "mapping_dirty_helpers (GPU drivers)",
+            KernelPath::ClearRefs => "clear_refs",
+            KernelPath::MmuGather => "mmu_gather",
+            KernelPath::Unmap => "MADV_FREE, munmap, MADV_DONTNEED, OOM reaper",
+            KernelPath::Protection => "mprotect, NUMA hinting, uffd-wp",
+            KernelPath::Migration => "migration",
+            KernelPath::Reclaim => "reclaim",
+            KernelPath::Writeback => "writeback",
+            KernelPath::Ksm => "KSM",
+            KernelPath::Cow => "COW fault",
             KernelPath::Tlb => "TLB",
         }
     }
@@ -180,7 +248,7 @@ mod tests {
             Some(Action::WritePageToDisk)
         );
         assert_eq!(Action::parse("pte_mkclean()"), Some(Action::PteMkclean));
-        assert_eq!(Action::parse("madvise_free()"), None);
+        assert_eq!(Action::parse("madvise_frob()"), None);
     }
 
     #[test]

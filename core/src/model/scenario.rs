@@ -1,20 +1,24 @@
 //! A scenario: the one format the UI, share URLs, JSON files and the CLI exchange. It is versioned
 //! (see [`crate::formats::json`]) so that a link shared today opens in every later release.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::action::Action;
-use crate::model::initial::InitialState;
-use crate::model::state::{State, MAX_CPUS};
+use crate::model::initial::{build, InitialState, PageSpec};
+use crate::model::state::{GatherKind, State, MAX_CPUS, MAX_PAGES};
 
-/// The scenario format this release writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The scenario format this release writes (docs/scenario-format.md §1).
+pub const FORMAT_VERSION: u32 = 2;
 /// The most steps a timeline may hold: far beyond any diagram, small enough that nothing can stall.
 pub const MAX_STEPS: usize = 256;
 /// The CPUs a new scenario starts with, as in the seed's diagrams.
 pub const DEFAULT_CPUS: usize = 4;
 /// The longest note or label kept, in characters.
 pub const MAX_TEXT: usize = 500;
+/// The most entries a scenario's view records (its variant and the verdicts seen).
+pub const MAX_VIEW_ENTRIES: usize = 64;
 
 /// One row of a timeline: a CPU performs an action, with the diagram's bracketed remark if any.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -24,19 +28,33 @@ pub struct Step {
     pub cpu: usize,
     /// What it does.
     pub action: Action,
+    /// The virtual page it acts on, from 0 (actions on the whole mm ignore it).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub page: usize,
     /// The remark a diagram writes in brackets under the action, without the brackets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 impl Step {
-    /// A step without a note.
+    /// A step on page 0, without a note.
     pub fn new(cpu: usize, action: Action) -> Step {
         Step {
             cpu,
             action,
+            page: 0,
             note: None,
         }
+    }
+
+    /// The same step on virtual page `page`.
+    pub fn on(mut self, page: usize) -> Step {
+        self.page = page;
+        self
     }
 
     /// The same step with a note.
@@ -61,12 +79,47 @@ pub struct Scenario {
     /// Shorter than `cpus` when the last lanes have none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<String>,
-    /// Overrides of the default initial state.
+    /// The virtual pages and what they map, with their starting-state overrides. Model v1's
+    /// scenarios have one file page.
+    #[serde(default = "one_file_page", skip_serializing_if = "is_one_file_page")]
+    pub pages: Vec<PageSpec>,
+    /// Overrides of the mm's starting counters.
     #[serde(default, skip_serializing_if = "InitialState::is_default")]
     pub initial: InitialState,
+    /// What its author was looking at: the variant, and the verdicts seen.
+    #[serde(default, skip_serializing_if = "View::is_empty")]
+    pub view: View,
     /// The timeline, top to bottom.
     #[serde(default)]
     pub steps: Vec<Step>,
+}
+
+fn one_file_page() -> Vec<PageSpec> {
+    vec![PageSpec::default()]
+}
+
+fn is_one_file_page(pages: &Vec<PageSpec>) -> bool {
+    *pages == one_file_page()
+}
+
+/// What the author of a scenario was looking at, so that an embed shows what they meant and can tell
+/// when the model has since changed its mind (docs/scenario-format.md §1).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    /// The variant, as a spec (`v5.12`, `v5.10-rc4+yu-mkclean-pending@arm64`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// The verdicts the author saw, by variant spec: `{"v5.12": "lost"}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub seen: BTreeMap<String, String>,
+}
+
+impl View {
+    /// Whether it records nothing.
+    pub fn is_empty(&self) -> bool {
+        self.variant.is_none() && self.seen.is_empty()
+    }
 }
 
 impl Default for Scenario {
@@ -121,7 +174,9 @@ impl Scenario {
             title: None,
             cpus,
             labels: Vec::new(),
+            pages: one_file_page(),
             initial: InitialState::default(),
+            view: View::default(),
             steps: Vec::new(),
         }
     }
@@ -156,6 +211,12 @@ impl Scenario {
                 self.steps.len()
             )));
         }
+        if self.pages.is_empty() || self.pages.len() > MAX_PAGES {
+            return Err(ScenarioError::whole(format!(
+                "a scenario maps 1 to {MAX_PAGES} virtual pages, not {}",
+                self.pages.len()
+            )));
+        }
         if self.labels.len() > self.cpus {
             return Err(ScenarioError::whole(format!(
                 "{} lane labels for {} CPUs",
@@ -179,6 +240,24 @@ impl Scenario {
                     ),
                 ));
             }
+            if step.page >= self.pages.len() {
+                return Err(ScenarioError::at(
+                    i,
+                    format!(
+                        "{} acts on page {}, but the scenario maps {} page{}",
+                        step.action,
+                        step.page,
+                        self.pages.len(),
+                        if self.pages.len() == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
+            if step.page != 0 && !step.action.def().per_page {
+                return Err(ScenarioError::at(
+                    i,
+                    format!("{} acts on the whole mm, not on one page", step.action),
+                ));
+            }
             if step.note.as_ref().is_some_and(long) {
                 return Err(ScenarioError::at(
                     i,
@@ -186,7 +265,47 @@ impl Scenario {
                 ));
             }
         }
-        self.initial.build(self.cpus).map_err(ScenarioError::whole)
+        let long_view = self
+            .view
+            .variant
+            .iter()
+            .chain(self.view.seen.keys())
+            .chain(self.view.seen.values());
+        if long_view.clone().count() > 2 * MAX_VIEW_ENTRIES
+            || long_view.map(|t| t.chars().count()).any(|n| n > MAX_TEXT)
+        {
+            return Err(ScenarioError::whole(format!(
+                "the view records at most {MAX_VIEW_ENTRIES} verdicts seen, with names of at most \
+                 {MAX_TEXT} characters"
+            )));
+        }
+        build(self.cpus, &self.pages, &self.initial).map_err(ScenarioError::whole)
+    }
+
+    /// What each step's semantics may know about its place in its lane (see [`StepCtx`]).
+    pub fn contexts(&self) -> Vec<StepCtx> {
+        let mut ctx: Vec<StepCtx> = self
+            .steps
+            .iter()
+            .map(|s| StepCtx {
+                cpu: s.cpu,
+                page: s.page,
+                next: None,
+                gather: GatherKind::default(),
+            })
+            .collect();
+        for lane in self.programs() {
+            for (k, &i) in lane.iter().enumerate() {
+                let rest = lane[k + 1..].iter().map(|&j| self.steps[j].action);
+                ctx[i].next = rest.clone().next();
+                ctx[i].gather = self.steps[i]
+                    .action
+                    .def()
+                    .opens_gather
+                    .unwrap_or_else(|| gather_kind(rest));
+            }
+        }
+        ctx
     }
 
     /// Each CPU's steps in program order, as indexes into `steps`: the per-CPU programs the explorer
@@ -200,4 +319,53 @@ impl Scenario {
         }
         lanes
     }
+}
+
+/// What a step's semantics may know beyond the state: which CPU and page, the next action of its lane
+/// (`zap_pte_range()` followed by `pte_unmap_unlock()` holds the page-table lock until that step),
+/// and, for `tlb_gather_mmu()`, whose gather it opens. Both are properties of the lane's program,
+/// the same in every interleaving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StepCtx {
+    /// The CPU running the step.
+    pub cpu: usize,
+    /// The virtual page it acts on.
+    pub page: usize,
+    /// The action its lane runs next, if any.
+    pub next: Option<Action>,
+    /// Whose gather a gather-opening step opens: decided by the first step after it on the lane,
+    /// up to its `tlb_finish_mmu()`, that says (a soft-dirty write-protect, an aging `pte_mkold`, a
+    /// `madvise_free_pte_range`, a `zap_pte_range`); clear_refs' soft-dirty walk when none does.
+    pub gather: GatherKind,
+}
+
+impl StepCtx {
+    /// The context of a step with nothing after it on its lane.
+    pub fn alone(cpu: usize, page: usize) -> StepCtx {
+        StepCtx {
+            cpu,
+            page,
+            next: None,
+            gather: GatherKind::default(),
+        }
+    }
+}
+
+/// The kind of gather the actions after a `tlb_gather_mmu()` make it, up to its finish.
+fn gather_kind(rest: impl Iterator<Item = Action>) -> GatherKind {
+    let mut kind = None;
+    for a in rest {
+        if a == Action::TlbFinishMmu || a.def().opens_gather.is_some() {
+            break;
+        }
+        match (kind, a.def().types_gather) {
+            // Soft-dirty clearing wins over aging within one clear_refs walk.
+            (Some(GatherKind::ClearRefsAging), Some(GatherKind::ClearRefsSoftDirty)) => {
+                kind = Some(GatherKind::ClearRefsSoftDirty)
+            }
+            (None, Some(k)) => kind = Some(k),
+            _ => {}
+        }
+    }
+    kind.unwrap_or_default()
 }

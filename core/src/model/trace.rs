@@ -1,13 +1,16 @@
 //! Running a timeline: every state, one explanation event per step, and the verdict with the steps
-//! that decided it.
+//! that decided it (docs/model.md §6): the first harm a step did; else data nothing records (at risk);
+//! else a stale entry nothing will flush (latent); else guaranteed, naming the step that kept the data.
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::action::Action;
-use crate::model::scenario::{Scenario, ScenarioError};
-use crate::model::state::{State, MAX_CPUS};
-use crate::model::variant::{Arch, Preset, Variant};
-use crate::model::{explain, step, Effect, StorePath};
+use crate::model::action::{Action, KernelPath};
+use crate::model::effect::{Bad, Blocked, LossHow, What};
+use crate::model::footprint::VarSet;
+use crate::model::scenario::{Scenario, ScenarioError, StepCtx};
+use crate::model::state::{CpuSet, State, MAX_CPUS, MAX_PAGES};
+use crate::model::variant::{Arch, FixSet, Preset, Variant};
+use crate::model::{explain, step_consulting, Effect, Locking, StorePath};
 
 /// What one step did. The words are rendered on demand ([`Event::text`]): the playground recomputes
 /// every variant's trace on each edit but shows one step's explanation at a time.
@@ -17,6 +20,8 @@ pub struct Event {
     pub step: usize,
     /// The CPU that ran it.
     pub cpu: usize,
+    /// The virtual page it acted on.
+    pub page: usize,
     /// The action.
     pub action: Action,
     /// What happened.
@@ -26,7 +31,7 @@ pub struct Event {
 impl Event {
     /// What happened, in words, in kernel terms.
     pub fn text(&self) -> String {
-        explain(self.cpu, self.action, &self.effect)
+        explain(self.cpu, self.page, self.action, &self.effect)
     }
 }
 
@@ -36,6 +41,7 @@ impl Serialize for Event {
         struct Wire<'a> {
             step: usize,
             cpu: usize,
+            page: usize,
             action: Action,
             effect: &'a Effect,
             text: String,
@@ -43,6 +49,7 @@ impl Serialize for Event {
         Wire {
             step: self.step,
             cpu: self.cpu,
+            page: self.page,
             action: self.action,
             effect: &self.effect,
             text: self.text(),
@@ -51,35 +58,35 @@ impl Serialize for Event {
     }
 }
 
-/// A store that escaped dirty tracking or was lost, with the history that made it possible.
+/// The history that made a harm possible.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Culprit {
-    /// The store that wrote the newest data (a step index), if a step wrote it at all.
+    /// The store that did the harm, or wrote the data that was lost.
     pub store: Option<usize>,
     /// The step that filled the TLB entry the store went through, if it went through a stale entry.
     pub stale_fill: Option<usize>,
-    /// The last `page_mkclean_one` that skipped its flush while that CPU held the stale entry.
+    /// The last step that could have flushed that entry and did not.
     pub skipped_flush: Option<usize>,
 }
 
-/// Whether dirty data survives the timeline.
+/// Whether what user space wrote survives the timeline, and what made the difference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "verdict")]
 pub enum Verdict {
-    /// Reclaim dropped the page while memory was newer than disk.
-    Lost {
-        /// The `drop clean page` step.
-        drop: usize,
-        /// The version that was lost.
-        lost_version: u32,
-        /// The version disk kept.
-        disk_version: u32,
-        /// How the newest data escaped.
+    /// A step did harm (the first one): data lost, a write to a freed frame, a broken promise.
+    Harmed {
+        /// The step.
+        step: usize,
+        /// The harm.
+        bad: Bad,
+        /// How the data escaped.
         culprit: Culprit,
     },
-    /// The timeline ended with data in memory that neither PG_dirty nor the PTE records: the next
-    /// reclaim would drop it.
+    /// The timeline ended with a file page's newest data in memory that neither PG_dirty nor a dirty
+    /// PTE records: the next reclaim would drop it.
     AtRisk {
+        /// The virtual page mapping it.
+        page: usize,
         /// The unrecorded version.
         mem_version: u32,
         /// The version on disk.
@@ -87,56 +94,77 @@ pub enum Verdict {
         /// How the newest data escaped.
         culprit: Culprit,
     },
-    /// Neither: every write is on disk or recorded as dirty.
-    Guaranteed,
+    /// The timeline ended with a writable, dirty TLB entry the PTE no longer backs and nothing owed
+    /// will flush: the next store through it escapes the kernel.
+    Latent {
+        /// The virtual page.
+        page: usize,
+        /// The CPUs holding such entries.
+        cpus: CpuSet,
+        /// The step since which no owed flush would have removed them.
+        since: usize,
+    },
+    /// Neither: every write is on disk, recorded as dirty, or in a page still mapped.
+    Guaranteed {
+        /// The step that kept the data: the flush that removed a stale entry a later store would
+        /// have used, or the fault that recorded a store.
+        saved_by: Option<usize>,
+    },
 }
 
 impl Verdict {
-    /// The verdict's short name: `lost`, `at risk`, `guaranteed`.
+    /// The verdict's short name: `lost`, `use-after-free`, `write-after-protect`, `soft-dirty-miss`,
+    /// `at risk`, `latent`, `guaranteed`.
     pub fn label(&self) -> &'static str {
         match self {
-            Verdict::Lost { .. } => "lost",
+            Verdict::Harmed { bad, .. } => match bad {
+                Bad::Lost { .. } => "lost",
+                Bad::UseAfterFree { .. } => "use-after-free",
+                Bad::WriteAfterProtect => "write-after-protect",
+                Bad::SoftDirtyMiss => "soft-dirty-miss",
+            },
             Verdict::AtRisk { .. } => "at risk",
-            Verdict::Guaranteed => "guaranteed",
+            Verdict::Latent { .. } => "latent",
+            Verdict::Guaranteed { .. } => "guaranteed",
         }
     }
 
-    /// The verdict as an identifier (`lost`, `at-risk`, `guaranteed`): the one spelling the SVG's
+    /// The verdict as an identifier (`lost`, `at-risk`, `guaranteed`, …): the one spelling the SVG's
     /// classes, the playground's `data-verdict` attributes and the tests that read them share.
     pub fn id(&self) -> &'static str {
         match self {
-            Verdict::Lost { .. } => "lost",
+            Verdict::Harmed { bad, .. } => bad.id(),
             Verdict::AtRisk { .. } => "at-risk",
-            Verdict::Guaranteed => "guaranteed",
+            Verdict::Latent { .. } => "latent",
+            Verdict::Guaranteed { .. } => "guaranteed",
         }
     }
 
+    /// Whether the verdict is bad: harm done, or data at risk (latent is a warning, not a loss).
+    pub fn is_bad(&self) -> bool {
+        matches!(self, Verdict::Harmed { .. } | Verdict::AtRisk { .. })
+    }
+
     /// The steps that decided the verdict, in timeline order: the fill that created the stale entry,
-    /// the skipped flush, the store through the stale entry, and the drop.
+    /// the skipped flush, the store through it, and the harm; for a guaranteed verdict, the step
+    /// that kept the data.
     pub fn decisive_steps(&self) -> Vec<usize> {
-        let (culprit, drop) = match self {
-            Verdict::Lost { drop, culprit, .. } => (culprit, Some(*drop)),
-            Verdict::AtRisk { culprit, .. } => (culprit, None),
-            Verdict::Guaranteed => return Vec::new(),
+        let (culprit, last) = match self {
+            Verdict::Harmed { step, culprit, .. } => (*culprit, Some(*step)),
+            Verdict::AtRisk { culprit, .. } => (*culprit, None),
+            Verdict::Latent { since, .. } => (Culprit::default(), Some(*since)),
+            Verdict::Guaranteed { saved_by } => (Culprit::default(), *saved_by),
         };
         let mut steps: Vec<usize> = [
             culprit.stale_fill,
             culprit.skipped_flush,
             culprit.store,
-            drop,
+            last,
         ]
         .into_iter()
         .flatten()
         .collect();
-        // At most four: an insertion sort, not `sort_unstable`, whose general quicksort would be linked
-        // into the playground's wasm for this alone.
-        for i in 1..steps.len() {
-            let mut j = i;
-            while j > 0 && steps[j - 1] > steps[j] {
-                steps.swap(j - 1, j);
-                j -= 1;
-            }
-        }
+        steps.sort_unstable();
         steps.dedup();
         steps
     }
@@ -144,20 +172,22 @@ impl Verdict {
     /// One sentence naming what happened, for a verdict cell or the CLI.
     pub fn summary(&self, scenario: &Scenario) -> String {
         let name = |i: usize| {
-            let s = &scenario.steps[i];
-            format!(
-                "step {} (CPU{} {})",
-                i + 1,
-                s.cpu,
-                s.action
-                    .label()
-                    .strip_suffix("()")
-                    .unwrap_or(s.action.label())
+            scenario.steps.get(i).map_or_else(
+                || format!("step {}", i + 1),
+                |s| {
+                    let label = s.action.label();
+                    format!(
+                        "step {} (CPU{} {})",
+                        i + 1,
+                        s.cpu,
+                        label.strip_suffix("()").unwrap_or(label)
+                    )
+                },
             )
         };
-        let how = |c: &Culprit| {
+        let how = |c: &Culprit, skip_store: Option<usize>| {
             let mut parts = Vec::new();
-            if let Some(i) = c.store {
+            if let Some(i) = c.store.filter(|&i| Some(i) != skip_store) {
                 parts.push(format!("the store at {}", name(i)));
             }
             if let Some(i) = c.stale_fill {
@@ -173,23 +203,95 @@ impl Verdict {
             }
         };
         match self {
-            Verdict::Lost { drop, lost_version, disk_version, culprit } => format!(
-                "lost: {} dropped version {lost_version} (disk has {disk_version}){}",
-                name(*drop),
-                how(culprit)
+            Verdict::Harmed { step, bad, culprit } => {
+                let what = match bad {
+                    Bad::Lost {
+                        how: LossHow::Dropped,
+                        lost,
+                        kept,
+                    } => format!("lost: {} dropped version {lost} (disk has {kept})", name(*step)),
+                    Bad::Lost {
+                        how: LossHow::StaleFrame { frame },
+                        lost,
+                        ..
+                    } => format!(
+                        "lost: {} wrote version {lost} to frame F{frame}, which no longer holds the page",
+                        name(*step)
+                    ),
+                    Bad::Lost {
+                        how: LossHow::Remapped { from, to },
+                        lost,
+                        kept,
+                    } => format!(
+                        "lost: {} switched the page to F{to} (version {kept}), leaving version {lost} \
+                         behind in F{from}",
+                        name(*step)
+                    ),
+                    Bad::Lost {
+                        how: LossHow::Discarded,
+                        lost,
+                        ..
+                    } => format!(
+                        "lost: {} discarded the lazily freed page holding version {lost}, written \
+                         after MADV_FREE returned",
+                        name(*step)
+                    ),
+                    Bad::UseAfterFree { frame } => format!(
+                        "use-after-free: {} wrote to frame F{frame}, which was freed",
+                        name(*step)
+                    ),
+                    Bad::WriteAfterProtect => format!(
+                        "write after mprotect: {} completed without a fault after \
+                         mprotect(PROT_READ) returned",
+                        name(*step)
+                    ),
+                    Bad::SoftDirtyMiss => format!(
+                        "soft-dirty miss: {} completed without a fault or soft-dirty after clear_refs \
+                         returned",
+                        name(*step)
+                    ),
+                };
+                let store_is_step = (culprit.store == Some(*step)).then_some(*step);
+                format!("{what}{}", how(culprit, store_is_step))
+            }
+            Verdict::AtRisk {
+                mem_version,
+                disk_version,
+                culprit,
+                ..
+            } => format!(
+                "at risk: version {mem_version} is in memory (disk has {disk_version}) but neither \
+                 PG_dirty nor the PTE's dirty bit records it{}",
+                how(culprit, None)
             ),
-            Verdict::AtRisk { mem_version, disk_version, culprit } => format!(
-                "at risk: version {mem_version} is in memory (disk has {disk_version}) but neither PG_dirty nor \
-                 the PTE's dirty bit records it{}",
-                how(culprit)
+            Verdict::Latent { page, cpus, since } => format!(
+                "latent: {cpus} still {} a writable, dirty entry for page {page} that the PTE no longer \
+                 backs and nothing owed will flush (since {})",
+                if cpus.iter().count() == 1 { "holds" } else { "hold" },
+                name(*since)
             ),
-            Verdict::Guaranteed => "guaranteed: every write is on disk or recorded as dirty".to_string(),
+            Verdict::Guaranteed { saved_by } => match saved_by {
+                Some(i) => format!(
+                    "guaranteed: every write is on disk or recorded as dirty; {} kept it so",
+                    name(*i)
+                ),
+                None => "guaranteed: every write is on disk or recorded as dirty".to_string(),
+            },
         }
     }
 }
 
+/// A lock a hand-drawn step ran without: the order cannot happen in the kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wait {
+    /// The step.
+    pub step: usize,
+    /// The lock and its holder.
+    pub blocked: Blocked,
+}
+
 /// The result of running one timeline under one variant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trace {
     /// The variant it ran under.
     pub variant: Variant,
@@ -199,8 +301,36 @@ pub struct Trace {
     pub states: Vec<State>,
     /// One event per step.
     pub events: Vec<Event>,
-    /// Whether data was lost.
+    /// Whether data survived.
     pub verdict: Verdict,
+    /// The first step after which a CPU held a stale entry that nothing owed would flush (the hazard
+    /// monitor): where the danger began, whether or not harm followed.
+    pub hazard: Option<usize>,
+    /// Steps that, as drawn, ran without a lock they need: this order cannot happen in the kernel.
+    pub waits: Vec<Wait>,
+    /// The fixes any step asked about: a variant agreeing on these gives this very trace.
+    pub consulted: FixSet,
+}
+
+impl Serialize for Trace {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            variant: &'a Variant,
+            events: &'a [Event],
+            verdict: &'a Verdict,
+            hazard: Option<usize>,
+            waits: &'a [Wait],
+        }
+        Wire {
+            variant: &self.variant,
+            events: &self.events,
+            verdict: &self.verdict,
+            hazard: self.hazard,
+            waits: &self.waits,
+        }
+        .serialize(s)
+    }
 }
 
 impl Trace {
@@ -219,71 +349,99 @@ impl Trace {
     }
 }
 
-/// Runs the timeline under `variant`. Deterministic and panic-free: a scenario that cannot happen
-/// returns an error naming the step.
-pub fn run(scenario: &Scenario, variant: &Variant) -> Result<Trace, ScenarioError> {
-    let initial = scenario.validate()?;
-    let mut state = initial;
-    let mut states = Vec::with_capacity(scenario.steps.len());
-    let mut events = Vec::with_capacity(scenario.steps.len());
-    // History the verdict names: which step created each CPU's entry, and the last skipped flush that
-    // left each CPU holding a stale entry.
-    let mut entry_origin: [Option<usize>; MAX_CPUS] = [None; MAX_CPUS];
-    let mut skipped_for: [Option<usize>; MAX_CPUS] = [None; MAX_CPUS];
-    // Who wrote the data memory holds now, and how.
-    let mut writer = Culprit::default();
-    let mut lost: Option<Verdict> = None;
+/// The CPUs holding an entry for a virtual page through which a store would complete behind the
+/// kernel's back, after every flush the open kernel work owes (each CPU's gather finished, deferred
+/// flush done, unmap batch flushed, page-table lock section ended) has happened: what a future store
+/// can still exploit. Returns the first page with such entries.
+pub fn unowed_stale(s: &State, variant: &Variant) -> Option<(usize, CpuSet)> {
+    let stale_now = (0..s.vpage_count()).any(|v| !s.stale_cpus(v).is_empty());
+    if !stale_now {
+        return None;
+    }
+    let mut done = *s;
+    for c in 0..s.cpu_count() {
+        let k = s.kernel[c];
+        let owed = [
+            (k.owed_flush, Action::PteUnmapUnlock),
+            (k.deferred.is_some(), Action::FlushTlbRange),
+            (k.ubc.flush_required, Action::TryToUnmapFlush),
+            (k.gather.is_some(), Action::TlbFinishMmu),
+        ];
+        for (due, action) in owed {
+            if due {
+                let ctx = StepCtx::alone(c, 0);
+                if let (Ok((next, _)), _) =
+                    step_consulting(&done, &ctx, action, variant, Locking::AsDrawn)
+                {
+                    done = next;
+                }
+            }
+        }
+    }
+    (0..done.vpage_count())
+        .map(|v| (v, done.stale_cpus(v)))
+        .find(|(_, cpus)| !cpus.is_empty())
+}
 
-    for (i, st) in scenario.steps.iter().enumerate() {
-        let (next, effect) = step(&state, st.cpu, st.action, variant).map_err(|e| {
+/// Runs the timeline under `variant`, as drawn. Deterministic and panic-free: a scenario that cannot
+/// happen returns an error naming the step.
+pub fn run(scenario: &Scenario, variant: &Variant) -> Result<Trace, ScenarioError> {
+    let order: Vec<usize> = (0..scenario.steps.len()).collect();
+    run_order(scenario, &order, variant)
+}
+
+/// Runs some of the scenario's steps, in the order given (indexes into `scenario.steps`, each lane's
+/// in program order), each in the context its lane gives it in the whole scenario: a prefix of an
+/// interleaving, as the explorer sees it. Events and verdict culprits are numbered by position in
+/// `order`.
+pub fn run_order(
+    scenario: &Scenario,
+    order: &[usize],
+    variant: &Variant,
+) -> Result<Trace, ScenarioError> {
+    let initial = scenario.validate()?;
+    let all_contexts = scenario.contexts();
+    let contexts: Vec<StepCtx> = order.iter().map(|&i| all_contexts[i]).collect();
+    let steps: Vec<&crate::model::scenario::Step> =
+        order.iter().map(|&i| &scenario.steps[i]).collect();
+    let mut state = initial;
+    let n = steps.len();
+    let mut states = Vec::with_capacity(n);
+    let mut events = Vec::with_capacity(n);
+    let mut consulted = FixSet::EMPTY;
+    let mut waits = Vec::new();
+    let mut history = History::default();
+    let mut harm: Option<Verdict> = None;
+    let mut hazard = None;
+
+    for (i, (st, ctx)) in steps.iter().zip(&contexts).enumerate() {
+        let (result, asked) = step_consulting(&state, ctx, st.action, variant, Locking::AsDrawn);
+        consulted = consulted.union(asked);
+        let (next, effect) = result.map_err(|e| {
             ScenarioError::at(i, format!("CPU{} {}: {e}", st.cpu, st.action.label()))
         })?;
-        match effect {
-            Effect::Filled { .. } => entry_origin[st.cpu] = Some(i),
-            Effect::Stored { path, .. } => {
-                let stale = path == StorePath::Entry { stale: true };
-                writer = Culprit {
-                    store: Some(i),
-                    stale_fill: if stale { entry_origin[st.cpu] } else { None },
-                    skipped_flush: if stale { skipped_for[st.cpu] } else { None },
-                };
-                if path == StorePath::Walk {
-                    entry_origin[st.cpu] = Some(i);
-                }
-            }
-            Effect::Faulted { .. } => {
-                writer = Culprit {
-                    store: Some(i),
-                    stale_fill: None,
-                    skipped_flush: None,
-                };
-                entry_origin[st.cpu] = Some(i);
-            }
-            Effect::MkcleanSkipped { stale, .. } => {
-                for c in stale.iter() {
-                    skipped_for[c] = Some(i);
-                }
-            }
-            Effect::Dropped { mem, disk, .. } if mem != disk && lost.is_none() => {
-                lost = Some(Verdict::Lost {
-                    drop: i,
-                    lost_version: mem,
-                    disk_version: disk,
-                    culprit: writer,
-                });
-            }
-            _ => {}
+        if let Some(blocked) = effect.waited {
+            waits.push(Wait { step: i, blocked });
         }
-        // An entry that is gone no longer has an origin, and a CPU without one has nothing stale.
-        for c in 0..next.cpu_count() {
-            if next.tlb[c].is_none() {
-                entry_origin[c] = None;
-                skipped_for[c] = None;
-            }
+        let could_flush = st.action.path() != KernelPath::UserSpace
+            && (st.action.def().footprint)(ctx, variant)
+                .write
+                .meets(VarSet::all_tlbs());
+        let culprit = history.note(i, ctx, could_flush, &state, &next, &effect);
+        if let (None, Some(bad)) = (&harm, effect.bad) {
+            harm = Some(Verdict::Harmed {
+                step: i,
+                bad,
+                culprit,
+            });
+        }
+        if hazard.is_none() && unowed_stale(&next, variant).is_some() {
+            hazard = Some(i);
         }
         events.push(Event {
             step: i,
             cpu: st.cpu,
+            page: st.page,
             action: st.action,
             effect,
         });
@@ -291,15 +449,28 @@ pub fn run(scenario: &Scenario, variant: &Variant) -> Result<Trace, ScenarioErro
         state = next;
     }
 
-    let verdict = lost.unwrap_or_else(|| {
-        if state.unrecorded_data() {
+    let verdict = harm.unwrap_or_else(|| {
+        if let Some(p) = state.unrecorded_data() {
+            let page = (0..state.vpage_count())
+                .find(|&v| state.page_of(v) == p)
+                .unwrap_or(0);
+            let f = state.page[p].frame.map_or(0, usize::from);
             Verdict::AtRisk {
-                mem_version: state.page.mem,
-                disk_version: state.disk,
-                culprit: writer,
+                page,
+                mem_version: state.frame[f].data,
+                disk_version: state.page[p].disk,
+                culprit: history.writer[p],
+            }
+        } else if let Some((page, cpus)) = unowed_stale(&state, variant) {
+            Verdict::Latent {
+                page,
+                cpus,
+                since: hazard.unwrap_or(n.saturating_sub(1)),
             }
         } else {
-            Verdict::Guaranteed
+            Verdict::Guaranteed {
+                saved_by: history.saved_by,
+            }
         }
     });
     Ok(Trace {
@@ -308,7 +479,102 @@ pub fn run(scenario: &Scenario, variant: &Variant) -> Result<Trace, ScenarioErro
         states,
         events,
         verdict,
+        hazard,
+        waits,
+        consulted,
     })
+}
+
+/// What the verdict names, gathered step by step: which step created each CPU's entry, the last step
+/// that could have flushed a stale one and did not, who wrote each page's data, and what kept it.
+#[derive(Default)]
+struct History {
+    origin: [[Option<usize>; MAX_PAGES]; MAX_CPUS],
+    skipped: [[Option<usize>; MAX_PAGES]; MAX_CPUS],
+    /// The step that removed a stale entry, per CPU and page: if that CPU stores there later, this
+    /// step kept the data.
+    rescued: [[Option<usize>; MAX_PAGES]; MAX_CPUS],
+    writer: [Culprit; MAX_PAGES],
+    saved_by: Option<usize>,
+}
+
+impl History {
+    /// Updates the history for step `i`; returns the culprit of a harm it did. `could_flush`: the
+    /// step is kernel work whose action may flush TLB entries.
+    fn note(
+        &mut self,
+        i: usize,
+        ctx: &StepCtx,
+        could_flush: bool,
+        before: &State,
+        after: &State,
+        e: &Effect,
+    ) -> Culprit {
+        let (c, v) = (ctx.cpu, ctx.page);
+        let p = after.page_of(v);
+        let mut culprit = self.writer[p];
+        match e.what {
+            What::Filled { .. } => self.origin[c][v] = Some(i),
+            What::Stored { path, .. } => {
+                let stale = path == (StorePath::Entry { stale: true });
+                let store = Culprit {
+                    store: Some(i),
+                    stale_fill: if stale { self.origin[c][v] } else { None },
+                    skipped_flush: if stale { self.skipped[c][v] } else { None },
+                };
+                self.writer[p] = store;
+                culprit = store;
+                if path != (StorePath::Entry { stale: false }) && !stale {
+                    self.origin[c][v] = Some(i);
+                }
+                if !stale {
+                    if let Some(r) = self.rescued[c][v].take() {
+                        self.saved_by = Some(r);
+                    }
+                }
+            }
+            What::Faulted { .. } => {
+                self.writer[p] = Culprit {
+                    store: Some(i),
+                    ..Culprit::default()
+                };
+                culprit = self.writer[p];
+                self.origin[c][v] = Some(i);
+                // The fault recorded the store: the flush that made it fault kept the data, or, when
+                // the CPU's own writable entry met a write-protected PTE, the fault itself did.
+                if let Some(r) = self.rescued[c][v].take() {
+                    self.saved_by = Some(r);
+                } else if before.tlb[c][v].is_some_and(|e| e.writable) {
+                    self.saved_by = Some(i);
+                }
+            }
+            What::Read { .. } if before.tlb[c][v].is_none() => {
+                self.origin[c][v] = Some(i);
+            }
+            _ => {}
+        }
+        // A step that could flush (its action may write TLB entries) and left a stale entry in place
+        // skipped that flush; one that removed a stale entry rescued that CPU's later stores.
+        for cpu in 0..after.cpu_count() {
+            for page in 0..after.vpage_count() {
+                let was_stale =
+                    before.tlb[cpu][page].is_some_and(|en| en.stale_for(before.pte[page]));
+                let gone = before.tlb[cpu][page].is_some() && after.tlb[cpu][page].is_none();
+                if gone {
+                    if was_stale {
+                        self.rescued[cpu][page] = Some(i);
+                    }
+                    self.origin[cpu][page] = None;
+                    self.skipped[cpu][page] = None;
+                } else if could_flush
+                    && after.tlb[cpu][page].is_some_and(|en| en.stale_for(after.pte[page]))
+                {
+                    self.skipped[cpu][page] = Some(i);
+                }
+            }
+        }
+        culprit
+    }
 }
 
 /// The result of one preset in [`run_all`].
@@ -320,13 +586,30 @@ pub struct PresetRun {
     pub result: Result<Trace, ScenarioError>,
 }
 
-/// Runs the timeline under every preset on `arch`: the verdict matrix.
+/// Runs the timeline under every preset on `arch`: the verdict matrix. Presets that agree on every
+/// fix the steps ask about share one run.
 pub fn run_all(scenario: &Scenario, arch: Arch) -> Vec<PresetRun> {
+    let mut done: Vec<(Variant, Result<Trace, ScenarioError>)> = Vec::new();
     Preset::ALL
         .into_iter()
-        .map(|preset| PresetRun {
-            preset,
-            result: run(scenario, &preset.variant().on(arch)),
+        .map(|preset| {
+            let variant = preset.variant().on(arch);
+            let same = done.iter().find(|(v, r)| {
+                let asked = r.as_ref().map_or(FixSet::EMPTY, |t| t.consulted);
+                r.is_ok() && v.fixes.intersect(asked) == variant.fixes.intersect(asked)
+            });
+            let result = match same {
+                Some((_, Ok(t))) => Ok(Trace {
+                    variant,
+                    ..t.clone()
+                }),
+                _ => {
+                    let r = run(scenario, &variant);
+                    done.push((variant, r.clone()));
+                    r
+                }
+            };
+            PresetRun { preset, result }
         })
         .collect()
 }
@@ -334,13 +617,17 @@ pub fn run_all(scenario: &Scenario, arch: Arch) -> Vec<PresetRun> {
 #[cfg(test)]
 mod decisive_tests {
     use super::{Culprit, Verdict};
+    use crate::model::effect::{Bad, LossHow};
 
     #[test]
     fn decisive_steps_come_sorted_and_once() {
-        let lost = |store, stale_fill, skipped_flush, drop| Verdict::Lost {
-            drop,
-            lost_version: 2,
-            disk_version: 1,
+        let lost = |store, stale_fill, skipped_flush, step| Verdict::Harmed {
+            step,
+            bad: Bad::Lost {
+                how: LossHow::Dropped,
+                lost: 2,
+                kept: 1,
+            },
             culprit: Culprit {
                 store,
                 stale_fill,
@@ -353,6 +640,8 @@ mod decisive_tests {
         );
         assert_eq!(lost(Some(3), Some(3), None, 0).decisive_steps(), vec![0, 3]);
         assert_eq!(lost(None, None, None, 5).decisive_steps(), vec![5]);
-        assert!(Verdict::Guaranteed.decisive_steps().is_empty());
+        assert!(Verdict::Guaranteed { saved_by: None }
+            .decisive_steps()
+            .is_empty());
     }
 }

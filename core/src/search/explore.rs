@@ -1,93 +1,92 @@
 //! Every interleaving at once: a timeline checks one order of the CPUs' steps, the explorer checks all
-//! orders that keep each CPU's own steps in program order, and says whether any of them loses data.
+//! orders that keep each CPU's own steps in program order and that the kernel's locks allow, and says
+//! whether any of them does harm (loses data, writes a freed frame, breaks a syscall's promise) or
+//! ends with data at risk.
 //!
 //! # What is searched
 //! The per-CPU programs of a [`Scenario`] ([`Scenario::programs`]); the global order is dropped. An
-//! *interleaving* is a merge of the programs. Each is classified exactly as [`trace::run`](crate::model::trace::run) would classify
-//! the timeline it spells: a `StepError` anywhere makes it an *error* interleaving (an order that cannot
-//! happen, not data loss); otherwise it is *lost* if some step's effect [`loses_data`](crate::model::Effect::loses_data),
-//! else *at risk* if the end state has [`unrecorded_data`](State::unrecorded_data), else guaranteed.
-//! Counterexamples are therefore whole timelines that `trace::run` confirms.
+//! *interleaving* is a merge of the programs in which every step runs when its locks are free
+//! ([`Locking::Strict`]: a step that would wait is not enabled until the holder's release). Each is
+//! classified as [`trace::run`](crate::model::trace::run) would classify the timeline it spells: a
+//! `StepError` anywhere makes it an *error* interleaving (an order that cannot happen, not harm);
+//! otherwise it is *harmed* if some step's effect [`is_bad`](crate::model::Effect::is_bad), else
+//! *at risk* if the end state has [`unrecorded_data`](State::unrecorded_data), else guaranteed. A
+//! state where every CPU with steps left waits for a lock held by a CPU that has finished its program
+//! ends the window: the interleaving is classified there (a *stuck* end state). Counterexamples are
+//! whole timelines that `trace::run` confirms.
 //!
 //! # The search
-//! Breadth-first over nodes `(state, program counters, lost flag)`. The lost flag must be part of the node:
-//! two paths can reach the same machine state and counters, one having already dropped newer data and
-//! one not, and they have different verdicts. Every path to a node has the same length (the sum of its
-//! counters), so the graph is layered and acyclic: only the current and the next layer need a visited
-//! map, every arrival at a node happens before it is expanded, and the first losing step found in
-//! breadth-first order is as early as the explored graph allows. An erroring step ends its interleaving;
-//! it is counted and not expanded.
+//! Breadth-first over nodes `(state, program counters, harmed flag)`. The harmed flag must be part of
+//! the node: two paths can reach the same machine state and counters, one having already done harm
+//! and one not, and they have different verdicts. Every path to a node has the same length (the sum of
+//! its counters), so the graph is layered and acyclic: only the current and the next layer need a
+//! visited map, every arrival at a node happens before it is expanded, and the first harmful step found
+//! in breadth-first order is as early as the explored graph allows. An erroring step ends its
+//! interleaving; it is counted and not expanded.
 //!
 //! # State abstraction (on by default, [`Options::abstraction`])
-//! Nodes are stored in a canonical form that merges states no future step can tell apart:
-//! - `young`, `soft_dirty` and `recorded_pte` are written but never read by [`model::step`](crate::model::step()) nor by the
-//!   verdict: they are cleared;
-//! - a CPU's TLB entry is read only by its own `Write to page`, and its mmu_gather only by its own
-//!   `tlb_gather_mmu`/`tlb_finish_mmu`: once none of those remains in its program, they are cleared;
-//! - data versions matter only through `mem != disk`, `mem += 1`, `disk = mem` and `mem = disk`, so only
-//!   their difference is kept, clamped to `1` above and to `-(remaining writes + 1)` below;
-//! - `tlb_flush_pending` matters only through `> 0`, `> 1` and not going below zero, so it is clamped to
-//!   `remaining decrementing steps + 2`.
+//! Nodes are stored in a canonical form that merges states no future step can tell apart, derived
+//! from the footprints every action declares (`model/actions/`, checked by `core/tests/footprints.rs`):
+//! - a variable that no remaining step of any lane reads, and that the end-state verdict does not read,
+//!   is set to a fixed value ([`Var::set`] with 0);
+//! - a frame that is free or freed holds no data anyone reads: its data and owner are cleared;
+//! - data versions matter only through equality and through a store making a new version one above
+//!   the page's newest, so each page's versions (disk, newest, and its frames') are renumbered densely
+//!   in order;
+//! - `tlb_flush_pending` matters only through `> 0`, `> 1` and not going below zero, so it is clamped
+//!   to `remaining steps that may change it + 2`.
 //!
 //! Each rule maps states to representatives such that the representative of a step's result equals the
 //! representative of the step applied to the representative, with the same verdict-relevant outcome
-//! (error or not, `loses_data`, `unrecorded_data`): a bisimulation, so verdicts are unchanged. A canonical
-//! node then packs into a `u128` (at most 120 bits for 8 CPUs and 256 steps).
+//! (error or not, harm, `unrecorded_data`): a bisimulation, so verdicts are unchanged.
 //!
 //! # Partial-order reduction (on by default, [`Options::reduction`])
-//! Persistent sets combined with sleep sets. Each action has a static *footprint*: the state variables it
-//! may read and may write under the chosen variant (e.g. `page_mkclean_one` reads `tlb_flush_pending` only
-//! when the skip test checks it; `tlb_finish_mmu` touches nothing shared when the variant takes no gather).
-//! Two steps of different CPUs are *independent* when neither writes what the other reads or writes;
-//! then in every state they commute, and neither changes whether the other errors, loses data, or what
-//! it writes, because each is a function of the variables it reads. The lost flag is set-only and read by
-//! nobody, so two steps that may set it still commute. Few pairs are independent: most actions touch
-//! the PTE, `tlb_flush_pending` or every TLB; the ones that are include `clear_refs_write` (touches
-//! nothing), fills and local flushes on different CPUs, counter updates against pure PTE updates, and
-//! writeback's I/O against TLB work.
+//! Persistent sets combined with sleep sets. Each step's footprint is what it may read and write in
+//! its lane context under the variant. Two steps of different CPUs are *independent* when neither
+//! writes what the other reads or writes; then in every state they commute, and neither changes whether
+//! the other errors, waits, does harm, or what it writes, because each is a function of the variables
+//! it reads (whether a step waits for a lock is decided by the lock variables it declares). The harmed
+//! flag is set-only and read by nobody, so two steps that may set it still commute.
 //!
 //! *Why it is sound.* Model an erroring step as the CPU crashing: it sets a sticky, set-only error flag
-//! and jumps to the end of its program; the other CPUs go on. In that model every step of an unfinished
-//! CPU is enabled, every maximal path ends in a terminal state, and a terminal state determines the
-//! verdict of its interleaving (error flag, lost flag, `unrecorded_data`). The programs are straight-line,
-//! so the steps that can still run without CPU set `S` moving are exactly the remaining steps of the CPUs
-//! outside `S`; `S`'s next steps form a persistent set when each is independent of all of those
-//! (computed as a closure over the CPUs' remaining footprints). Godefroid's theorem (Partial-Order
-//! Methods for the Verification of Concurrent Systems, LNCS 1032, thm. 4.3 with sleep sets, ch. 5) says
-//! a search exploring persistent sets minus sleep sets reaches every terminal state of the full graph,
-//! also with state caching, provided a node revisited with a smaller sleep set is re-expanded; here the
-//! layered breadth-first order means a node's sleep set is the intersection over all its arrivals
-//! before it is expanded at all. Hence a lost or at-risk terminal exists in the reduced graph exactly
-//! when one exists in the full graph. An error exists in the full graph exactly when a crashed terminal
-//! does, so the reduced graph has one too, and its first erroring step is seen before its subtree would
-//! be pruned. The abstraction commutes with this: a step pair that commutes on concrete states commutes
-//! on representatives. Counts of paths under reduction count explored representatives, not all
+//! and jumps to the end of its program; the other CPUs go on. The steps that can still run without CPU
+//! set `S` moving are the remaining steps of the CPUs outside `S`; `S`'s next steps form a persistent
+//! set when each is independent of all of those (a closure over the CPUs' remaining footprints). A
+//! waiting step's footprint reads its lock, which the holder's release writes, so the closure of a CPU
+//! that waits contains the holder. Godefroid's theorem (Partial-Order Methods for the Verification of
+//! Concurrent Systems, LNCS 1032, thm. 4.3 with sleep sets, ch. 5) says a search exploring persistent
+//! sets minus sleep sets reaches every terminal state of the full graph, also with state caching,
+//! provided a node revisited with a smaller sleep set is re-expanded; here the layered breadth-first
+//! order means a node's sleep set is the intersection over all its arrivals before it is expanded at
+//! all. Hence a harmed or at-risk terminal exists in the reduced graph exactly when one exists in the
+//! full graph. Counts of paths under reduction count explored representatives, not all
 //! interleavings; with both options off they are exact, and the property tests compare both against
 //! brute-force enumeration.
 //!
 //! # Counterexamples
-//! For a loss: the first losing step found breadth-first whose node can still finish without an error
-//! (checked by a depth-first search), the path to it, and that completion. The losing step is then moved
-//! as early as its causal past allows (only commuting steps are swapped), and the timeline is rerun with
-//! [`trace::run`](crate::model::trace::run). With the reduction on, "earliest" is over the explored representatives; with
-//! [`Options::exact`] it is over every interleaving.
+//! For a harm: the first harmful step found breadth-first whose node can still finish without an
+//! error (checked by a depth-first search that counts against the same state cap, step budget and
+//! cancellation as the search), the path to it, and that completion. The harmful step is then moved
+//! as early as its causal past allows (only commuting steps are swapped), and the timeline is rerun
+//! with [`trace::run`](crate::model::trace::run). With the reduction on, "earliest" is over the explored
+//! representatives; with [`Options::exact`] it is over every interleaving.
 //!
 //! No clocks and no threads: callers pass a progress callback that may cancel, and measure time there.
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::ControlFlow;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::action::Action;
 use crate::model::footprint::{Footprint, Var, VarSet};
-use crate::model::scenario::{Scenario, ScenarioError};
-use crate::model::state::{MmuGather, State, TlbEntry, MAX_CPUS};
-use crate::model::step;
+use crate::model::scenario::{Scenario, ScenarioError, StepCtx};
+use crate::model::state::{FrameStatus, State, MAX_CPUS, MAX_FRAMES};
 use crate::model::trace::{run, Verdict};
 use crate::model::variant::{Arch, Preset, Variant};
+use crate::model::{step_consulting, Effect, Locking, StepError};
 
 /// The default state cap: a few hundred MB natively; a Web Worker should pass its own.
 pub const DEFAULT_MAX_STATES: usize = 5_000_000;
@@ -193,9 +192,9 @@ impl Outcome {
 /// ran with [`Options::reduction`] off; with it on, these are counts of the explored representatives.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathCounts {
-    /// Interleavings in which reclaim dropped newer data.
+    /// Interleavings in which a step did harm (lost data, use-after-free, a broken promise).
     #[serde(serialize_with = "count_json", deserialize_with = "count_from_json")]
-    pub lost: u128,
+    pub harmed: u128,
     /// Interleavings that end with unrecorded data.
     #[serde(serialize_with = "count_json", deserialize_with = "count_from_json")]
     pub at_risk: u128,
@@ -210,7 +209,7 @@ pub struct PathCounts {
 impl PathCounts {
     /// All of them.
     pub fn total(&self) -> u128 {
-        self.lost
+        self.harmed
             .saturating_add(self.at_risk)
             .saturating_add(self.guaranteed)
             .saturating_add(self.error)
@@ -255,19 +254,19 @@ fn count_json<S: serde::Serializer>(count: &u128, s: S) -> Result<S::Ok, S::Erro
 /// The kind of bad outcome a counterexample shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Bad {
-    /// Reclaim dropped newer data.
-    Lost,
+pub enum Failure {
+    /// A step did harm: data lost, a use-after-free, a broken promise.
+    Harmed,
     /// The timeline ends with data nothing records as dirty.
     AtRisk,
 }
 
-impl Bad {
-    /// `lost` or `at risk`, as the verdicts are written.
+impl Failure {
+    /// `harmed` or `at risk`.
     pub fn label(self) -> &'static str {
         match self {
-            Bad::Lost => "lost",
-            Bad::AtRisk => "at risk",
+            Failure::Harmed => "harmed",
+            Failure::AtRisk => "at risk",
         }
     }
 }
@@ -275,8 +274,8 @@ impl Bad {
 /// An interleaving that goes wrong, as a timeline the playground and `tlbrace run` can open.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counterexample {
-    /// Lost or at risk.
-    pub kind: Bad,
+    /// Harmed or at risk.
+    pub kind: Failure,
     /// The input scenario with its steps reordered (CPUs, labels, initial state and notes kept).
     pub scenario: Scenario,
     /// `order[i]` is the index in the input scenario of the reordered timeline's step `i`.
@@ -312,8 +311,11 @@ pub struct Report {
     pub transitions: u64,
     /// Distinct states in which every program had finished without error.
     pub end_states: usize,
-    /// End states reached after reclaim dropped newer data.
-    pub lost_end_states: usize,
+    /// End states reached after a step did harm.
+    pub harmed_end_states: usize,
+    /// End states where every CPU with steps left waits for a lock no one will release in the
+    /// window (counted among the end states too).
+    pub stuck_end_states: usize,
     /// End states, without loss, holding unrecorded data.
     pub at_risk_end_states: usize,
     /// Steps tried that raised a `StepError`.
@@ -322,7 +324,7 @@ pub struct Report {
     pub first_error: Option<ErrorWitness>,
     /// Interleavings by verdict along the explored paths.
     pub paths: PathCounts,
-    /// The earliest loss found (else an at-risk ending), confirmed by `trace::run`.
+    /// The earliest harm found (else an at-risk ending), confirmed by `trace::run`.
     pub counterexample: Option<Counterexample>,
 }
 
@@ -352,7 +354,7 @@ impl Report {
 
     /// Distinct end states that lose data or hold it at risk.
     pub fn bad_end_states(&self) -> usize {
-        self.lost_end_states + self.at_risk_end_states
+        self.harmed_end_states + self.at_risk_end_states
     }
 }
 
@@ -375,11 +377,8 @@ pub fn explore(
     mut on_progress: impl FnMut(&Progress) -> ControlFlow<()>,
 ) -> Result<Report, ScenarioError> {
     let initial = scenario.validate()?;
-    let ctx = Ctx::new(scenario, *variant, *options, initial)?;
-    match Packer::new(&ctx) {
-        Some(packer) => Ok(ctx.search(&packer, &mut on_progress)),
-        None => Ok(ctx.search(&RawCodec, &mut on_progress)),
-    }
+    let ctx = Ctx::new(scenario, *variant, *options, initial);
+    Ok(ctx.search(&mut on_progress))
 }
 
 /// [`explore`] under every preset on `arch`: which kernels are safe for all interleavings, each unsafe
@@ -407,120 +406,6 @@ pub fn matrix(
     Ok(rows)
 }
 
-/// Why a timeline cannot be minimised.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
-pub enum MinimizeError {
-    /// The scenario does not run under the variant.
-    Invalid {
-        /// Why.
-        error: ScenarioError,
-    },
-    /// The timeline keeps its data under the variant: there is no loss to keep.
-    NotLosing,
-}
-
-impl std::fmt::Display for MinimizeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            MinimizeError::Invalid { error } => write!(f, "{error}"),
-            MinimizeError::NotLosing => f.write_str(
-                "the timeline is guaranteed under this variant as written: nothing to minimise \
-                 (explore searches its other interleavings)",
-            ),
-        }
-    }
-}
-
-impl std::error::Error for MinimizeError {}
-
-/// Drops steps from a losing timeline while it keeps its verdict under `variant` (lost stays lost, at
-/// risk stays at risk), until no single step can be removed: a 1-minimal counterexample, the smallest
-/// diagram worth posting. A removal that makes the timeline invalid (a finish without its gather, a
-/// counter below zero) does not keep the verdict. Lanes and the initial state are kept.
-pub fn minimize(scenario: &Scenario, variant: &Variant) -> Result<Scenario, MinimizeError> {
-    minimize_with(scenario, variant, false)
-}
-
-/// [`minimize`], optionally keeping writeback whole: the model lets `write page to disk` run without
-/// `page_mkclean_one`, so a 1-minimal timeline often drops the mkclean, and the race it shows then
-/// happens under every variant. With `keep_writeback_pairs`, a `write page to disk` and the
-/// `page_mkclean_one` right before it on the same CPU (what `clear_page_dirty_for_io` does) are
-/// removed only together, and the result is 1-minimal over steps and such pairs.
-pub fn minimize_with(
-    scenario: &Scenario,
-    variant: &Variant,
-    keep_writeback_pairs: bool,
-) -> Result<Scenario, MinimizeError> {
-    let kind = |s: &Scenario| -> Option<Bad> {
-        match run(s, variant).ok()?.verdict {
-            Verdict::Lost { .. } => Some(Bad::Lost),
-            Verdict::AtRisk { .. } => Some(Bad::AtRisk),
-            Verdict::Guaranteed => None,
-        }
-    };
-    let want = match run(scenario, variant) {
-        Err(error) => return Err(MinimizeError::Invalid { error }),
-        Ok(t) => match t.verdict {
-            Verdict::Lost { .. } => Bad::Lost,
-            Verdict::AtRisk { .. } => Bad::AtRisk,
-            Verdict::Guaranteed => return Err(MinimizeError::NotLosing),
-        },
-    };
-    let mut best = scenario.clone();
-    loop {
-        let mut changed = false;
-        // Removal units from the end: the steps after the loss go first, in one sweep.
-        let mut units = removal_units(&best, keep_writeback_pairs);
-        while let Some(unit) = units.pop() {
-            let mut candidate = best.clone();
-            for &i in unit.iter().rev() {
-                candidate.steps.remove(i);
-            }
-            if kind(&candidate) == Some(want) {
-                best = candidate;
-                changed = true;
-                // Indexes moved: recompute the units and keep those this sweep has not tried, the
-                // ones ending before the removed unit's last step (now at `cutoff` or later).
-                let cutoff = unit[unit.len() - 1] + 1 - unit.len();
-                units = removal_units(&best, keep_writeback_pairs);
-                units.retain(|u| u[u.len() - 1] < cutoff);
-            }
-        }
-        if !changed {
-            return Ok(best);
-        }
-    }
-}
-
-/// The step sets `minimize` tries to remove, each in ascending order, ordered by their last index.
-fn removal_units(s: &Scenario, keep_writeback_pairs: bool) -> Vec<Vec<usize>> {
-    let mut paired = vec![false; s.steps.len()];
-    let mut units = Vec::new();
-    let mut last_on_cpu: Vec<Option<usize>> = vec![None; s.cpus];
-    for (i, st) in s.steps.iter().enumerate() {
-        let prev = last_on_cpu.get(st.cpu).copied().flatten();
-        match prev {
-            Some(j)
-                if keep_writeback_pairs
-                    && st.action == Action::WritePageToDisk
-                    && s.steps[j].action == Action::PageMkcleanOne
-                    && !paired[j] =>
-            {
-                paired[j] = true;
-                paired[i] = true;
-                units.retain(|u: &Vec<usize>| u != &vec![j]);
-                units.push(vec![j, i]);
-            }
-            _ => units.push(vec![i]),
-        }
-        if let Some(slot) = last_on_cpu.get_mut(st.cpu) {
-            *slot = Some(i);
-        }
-    }
-    units
-}
-
 /// The number of ways to interleave programs of these lengths (saturating).
 pub fn interleavings(lengths: &[usize]) -> u128 {
     let mut total: u128 = 1;
@@ -544,11 +429,8 @@ pub fn interleavings(lengths: &[usize]) -> u128 {
 }
 
 /// What the verdict of a finished interleaving reads ([`State::unrecorded_data`]).
-const VERDICT_READS: VarSet = State::UNRECORDED_DATA_READS;
-
-/// Whether `action` may lower `tlb_flush_pending`.
-fn decrements(action: Action) -> bool {
-    matches!(action, Action::DecTlbFlushPending | Action::TlbFinishMmu)
+fn verdict_reads() -> VarSet {
+    State::unrecorded_data_reads()
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -559,7 +441,7 @@ fn decrements(action: Action) -> bool {
 struct Node {
     state: State,
     pcs: [u16; MAX_CPUS],
-    lost: bool,
+    harmed: bool,
 }
 
 /// Per-node bookkeeping while its layer is live.
@@ -568,199 +450,6 @@ struct Meta {
     sleep: u8,
     paths: u128,
     id: u32,
-}
-
-/// How nodes are stored in the visited maps.
-trait Codec {
-    type Key: Copy + Eq + Hash;
-    fn encode(&self, node: &Node) -> Self::Key;
-    fn decode(&self, key: &Self::Key) -> Node;
-}
-
-/// Nodes as they are: for exact searches and anything the packer cannot fit.
-struct RawCodec;
-
-impl Codec for RawCodec {
-    type Key = Node;
-    fn encode(&self, node: &Node) -> Node {
-        *node
-    }
-    fn decode(&self, key: &Node) -> Node {
-        *key
-    }
-}
-
-/// Nodes packed into 128 bits, field widths sized to the scenario. Canonical nodes (abstraction on)
-/// leave out the bits the abstraction clears and keep one clamped version difference; exact nodes keep
-/// every bit and both versions.
-struct Packer {
-    cpus: usize,
-    exact: bool,
-    pc_bits: [u32; MAX_CPUS],
-    pending_bits: u32,
-    /// Abstraction: the width and bias of `mem - disk`. Exact: the width of `mem` and of `disk`.
-    version_bits: u32,
-    version_bias: i64,
-    initial: State,
-}
-
-fn bits_for(max: u64) -> u32 {
-    64 - max.leading_zeros()
-}
-
-impl Packer {
-    fn new(ctx: &Ctx) -> Option<Packer> {
-        let exact = !ctx.options.abstraction;
-        let mut pc_bits = [0; MAX_CPUS];
-        let per_cpu = if exact { 3 + 2 + 1 } else { 3 + 2 };
-        let mut total = 0;
-        for (bits, lane) in pc_bits.iter_mut().zip(&ctx.actions) {
-            *bits = bits_for(lane.len() as u64);
-            total += *bits + per_cpu;
-        }
-        let count =
-            |f: fn(Action) -> bool| ctx.actions.iter().flatten().filter(|&&a| f(a)).count() as u64;
-        let writes = count(|a| a == Action::WriteToPage);
-        let (pending_bits, version_bits, versions) = if exact {
-            let raises = count(|a| matches!(a, Action::IncTlbFlushPending | Action::TlbGatherMmu));
-            let top = u64::from(ctx.initial.page.mem.max(ctx.initial.disk)) + writes;
-            let v = bits_for(top);
-            (
-                bits_for(u64::from(ctx.initial.tlb_flush_pending) + raises),
-                v,
-                2 * v,
-            )
-        } else {
-            let decs = count(decrements);
-            let v = bits_for(writes + 2);
-            (bits_for(decs + 2), v, v)
-        };
-        total += 6 + if exact { 2 } else { 0 } + pending_bits + versions;
-        (total <= 128).then_some(Packer {
-            cpus: ctx.cpus,
-            exact,
-            pc_bits,
-            pending_bits,
-            version_bits,
-            version_bias: writes as i64 + 1,
-            initial: ctx.initial,
-        })
-    }
-}
-
-fn tlb_code(e: Option<TlbEntry>) -> u128 {
-    match e {
-        None => 0,
-        Some(e) => 1 + u128::from(e.writable) + 2 * u128::from(e.dirty),
-    }
-}
-
-fn tlb_decode(code: u128) -> Option<TlbEntry> {
-    match code {
-        0 => None,
-        c => Some(TlbEntry {
-            writable: (c - 1) & 1 != 0,
-            dirty: (c - 1) & 2 != 0,
-        }),
-    }
-}
-
-impl Codec for Packer {
-    type Key = u128;
-
-    fn encode(&self, n: &Node) -> u128 {
-        // The layout `decode` reads, field by field; the fields of one CPU, and the flags, are first
-        // gathered in a u64 so that only a few 128-bit shifts remain (the hottest code of a search).
-        let mut key: u128 = 0;
-        let mut at = 0u32;
-        let s = &n.state;
-        for c in 0..self.cpus {
-            let pc_bits = self.pc_bits[c];
-            let g = match s.deferred[c].gather {
-                None => 0,
-                Some(MmuGather { raised_pending }) => 1 + u64::from(raised_pending),
-            };
-            let mut v =
-                u64::from(n.pcs[c]) | (tlb_code(s.tlb[c]) as u64) << pc_bits | g << (pc_bits + 3);
-            let mut width = pc_bits + 5;
-            if self.exact {
-                v |= u64::from(s.deferred[c].recorded_pte) << width;
-                width += 1;
-            }
-            key |= u128::from(v) << at;
-            at += width;
-        }
-        if self.exact {
-            let young_soft = u64::from(s.pte.young) | u64::from(s.pte.soft_dirty) << 1;
-            key |= u128::from(young_soft) << at;
-            at += 2;
-            key |= u128::from(s.page.mem) << at;
-            at += self.version_bits;
-            key |= u128::from(s.disk) << at;
-            at += self.version_bits;
-        } else {
-            let version = i64::from(s.page.mem) - i64::from(s.disk) + self.version_bias;
-            key |= (version as u128) << at;
-            at += self.version_bits;
-        }
-        let flags = u64::from(s.pte.present)
-            | u64::from(s.pte.write) << 1
-            | u64::from(s.pte.dirty) << 2
-            | u64::from(s.page.pg_dirty) << 3
-            | u64::from(s.page.in_page_cache) << 4
-            | u64::from(n.lost) << 5
-            | u64::from(s.tlb_flush_pending) << 6;
-        key | u128::from(flags) << at
-    }
-
-    fn decode(&self, key: &u128) -> Node {
-        let mut key = *key;
-        let mut take = |bits: u32| -> u128 {
-            let v = key & ((1u128 << bits) - 1);
-            key >>= bits;
-            v
-        };
-        let mut s = self.initial;
-        let mut pcs = [0u16; MAX_CPUS];
-        for (c, pc) in pcs.iter_mut().enumerate().take(self.cpus) {
-            *pc = take(self.pc_bits[c]) as u16;
-            s.tlb[c] = tlb_decode(take(3));
-            s.deferred[c].gather = match take(2) {
-                0 => None,
-                g => Some(MmuGather {
-                    raised_pending: g == 2,
-                }),
-            };
-            s.deferred[c].recorded_pte = self.exact && take(1) != 0;
-        }
-        if self.exact {
-            s.pte.young = take(1) != 0;
-            s.pte.soft_dirty = take(1) != 0;
-            s.page.mem = take(self.version_bits) as u32;
-            s.disk = take(self.version_bits) as u32;
-        } else {
-            s.pte.young = false;
-            s.pte.soft_dirty = false;
-            let version = take(self.version_bits) as i64 - self.version_bias;
-            (s.page.mem, s.disk) = if version >= 0 {
-                (version as u32, 0)
-            } else {
-                (0, (-version) as u32)
-            };
-        }
-        s.pte.present = take(1) != 0;
-        s.pte.write = take(1) != 0;
-        s.pte.dirty = take(1) != 0;
-        s.page.pg_dirty = take(1) != 0;
-        s.page.in_page_cache = take(1) != 0;
-        let lost = take(1) != 0;
-        s.tlb_flush_pending = take(self.pending_bits) as u32;
-        Node {
-            state: s,
-            pcs,
-            lost,
-        }
-    }
 }
 
 /// A fast, deterministic hasher for the visited maps (the keys are not attacker-controlled: they are
@@ -817,6 +506,8 @@ struct Ctx<'a> {
     total_steps: usize,
     /// Each CPU's actions in program order.
     actions: Vec<Vec<Action>>,
+    /// Each CPU's step contexts in program order.
+    contexts: Vec<Vec<StepCtx>>,
     /// Each CPU's step indexes in the scenario.
     steps: Vec<Vec<usize>>,
     /// The footprint of each CPU's step at each counter.
@@ -827,10 +518,8 @@ struct Ctx<'a> {
     /// with `m`'s step at `pc` (-1 for none). `m`'s step conflicts with the rest of `d`'s program from
     /// counter `pc_d` exactly when `pc_d <= last`: suffixes only shrink.
     last_conflict: Vec<i16>,
-    /// Decrementing steps from each counter on.
-    decs_left: Vec<Vec<u32>>,
-    /// Stores from each counter on.
-    writes_left: Vec<Vec<u32>>,
+    /// Steps that may change `tlb_flush_pending`, from each counter on.
+    pending_writes_left: Vec<Vec<u32>>,
     /// The variables the steps from each counter on may read: what must survive the abstraction.
     reads_left: Vec<Vec<VarSet>>,
     /// Variables no step of the scenario reads and the verdict does not read: left out of
@@ -838,65 +527,57 @@ struct Ctx<'a> {
     never_read: VarSet,
 }
 
+/// What a CPU's next step does at a node: runs (with its result), fails, or waits for a lock.
+enum Next {
+    Done,
+    Runs(Box<(State, Effect)>),
+    Fails(StepError),
+    Waits,
+}
+
 impl<'a> Ctx<'a> {
-    fn new(
-        scenario: &'a Scenario,
-        variant: Variant,
-        options: Options,
-        initial: State,
-    ) -> Result<Ctx<'a>, ScenarioError> {
+    fn new(scenario: &'a Scenario, variant: Variant, options: Options, initial: State) -> Ctx<'a> {
         let cpus = scenario.cpus;
         let programs = scenario.programs();
+        let all_contexts = scenario.contexts();
         let actions: Vec<Vec<Action>> = programs
             .iter()
             .map(|p| p.iter().map(|&i| scenario.steps[i].action).collect())
             .collect();
-        // The model adds without overflow checks; refuse starting values where that could matter,
-        // instead of panicking halfway (a concrete timeline is rerun for every counterexample).
-        let count =
-            |f: fn(Action) -> bool| scenario.steps.iter().filter(|s| f(s.action)).count() as u64;
-        let writes = count(|a| a == Action::WriteToPage);
-        let raises = count(|a| matches!(a, Action::IncTlbFlushPending | Action::TlbGatherMmu));
-        let high = u64::from(initial.page.mem.max(initial.disk)) + writes;
-        if high > u64::from(u32::MAX)
-            || u64::from(initial.tlb_flush_pending) + raises > u64::from(u32::MAX)
-        {
-            return Err(ScenarioError::whole(
-                "initial mem, disk or tlb_flush_pending is so close to 2^32 that the steps would overflow it",
-            ));
-        }
+        let contexts: Vec<Vec<StepCtx>> = programs
+            .iter()
+            .map(|p| p.iter().map(|&i| all_contexts[i]).collect())
+            .collect();
         let declared: Vec<Vec<Footprint>> = actions
             .iter()
-            .enumerate()
-            .map(|(c, lane)| {
+            .zip(&contexts)
+            .map(|(lane, ctxs)| {
                 lane.iter()
-                    .map(|a| (a.def().footprint)(c, &variant))
+                    .zip(ctxs)
+                    .map(|(a, ctx)| (a.def().footprint)(ctx, &variant))
                     .collect()
             })
             .collect();
         let read_anywhere = declared
             .iter()
             .flatten()
-            .fold(VERDICT_READS, |acc, f| acc.union(f.read));
+            .fold(verdict_reads(), |acc, f| acc.union(f.read));
         let never_read = if options.abstraction {
-            Var::all(cpus)
+            Var::all(cpus, scenario.pages.len())
                 .filter(|&v| !read_anywhere.contains(v))
                 .fold(VarSet::EMPTY, VarSet::with)
         } else {
             VarSet::EMPTY
         };
         let mut fp: Vec<Vec<Footprint>> = Vec::with_capacity(cpus);
-        let mut decs_left = Vec::with_capacity(cpus);
-        let mut writes_left = Vec::with_capacity(cpus);
+        let mut pending_writes_left = Vec::with_capacity(cpus);
         let mut reads_left = Vec::with_capacity(cpus);
-        for (lane, lane_fp) in actions.iter().zip(&declared) {
-            let n = lane.len();
-            let mut decs = vec![0u32; n + 1];
-            let mut wr = vec![0u32; n + 1];
+        for lane_fp in &declared {
+            let n = lane_fp.len();
+            let mut pend = vec![0u32; n + 1];
             let mut reads = vec![VarSet::EMPTY; n + 1];
             for i in (0..n).rev() {
-                decs[i] = decs[i + 1] + u32::from(decrements(lane[i]));
-                wr[i] = wr[i + 1] + u32::from(lane[i] == Action::WriteToPage);
+                pend[i] = pend[i + 1] + u32::from(lane_fp[i].write.contains(Var::Pending));
                 reads[i] = reads[i + 1].union(lane_fp[i].read);
             }
             fp.push(
@@ -908,8 +589,7 @@ impl<'a> Ctx<'a> {
                     })
                     .collect(),
             );
-            decs_left.push(decs);
-            writes_left.push(wr);
+            pending_writes_left.push(pend);
             reads_left.push(reads);
         }
         let mut base = Vec::with_capacity(cpus);
@@ -927,7 +607,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        Ok(Ctx {
+        Ctx {
             scenario,
             variant,
             options,
@@ -935,26 +615,33 @@ impl<'a> Ctx<'a> {
             cpus,
             total_steps: scenario.steps.len(),
             actions,
+            contexts,
             steps: programs,
             fp,
             base,
             last_conflict,
-            decs_left,
-            writes_left,
+            pending_writes_left,
             reads_left,
             never_read,
-        })
+        }
     }
 
-    /// CPUs with steps left, as a bitmask.
-    fn enabled(&self, pcs: &[u16; MAX_CPUS]) -> u8 {
-        let mut m = 0u8;
-        for (c, lane) in self.actions.iter().enumerate() {
-            if (pcs[c] as usize) < lane.len() {
-                m |= 1 << c;
-            }
-        }
-        m
+    /// What each CPU's next step does at `node`.
+    fn next_steps(&self, node: &Node) -> Vec<Next> {
+        (0..self.cpus)
+            .map(|c| {
+                let pc = node.pcs[c] as usize;
+                let Some(&action) = self.actions[c].get(pc) else {
+                    return Next::Done;
+                };
+                let ctx = &self.contexts[c][pc];
+                match step_consulting(&node.state, ctx, action, &self.variant, Locking::Strict).0 {
+                    Ok(r) => Next::Runs(Box::new(r)),
+                    Err(StepError::Blocked(_)) => Next::Waits,
+                    Err(e) => Next::Fails(e),
+                }
+            })
+            .collect()
     }
 
     /// Puts a node in canonical form (see the module documentation); no-op without abstraction.
@@ -963,49 +650,68 @@ impl<'a> Ctx<'a> {
             return;
         }
         let s = &mut n.state;
-        let mut live = VERDICT_READS;
-        let mut decs = 0u32;
-        let mut writes = 0u32;
+        let mut live = verdict_reads();
+        let mut pending_writes = 0u32;
         for c in 0..self.cpus {
             let pc = n.pcs[c] as usize;
             live = live.union(self.reads_left[c][pc]);
-            decs += self.decs_left[c][pc];
-            writes += self.writes_left[c][pc];
+            pending_writes += self.pending_writes_left[c][pc];
         }
         // A variable no remaining step reads cannot change what happens next: one value stands for all.
-        for v in Var::all(self.cpus) {
-            if !live.contains(v) {
+        for v in Var::all(self.cpus, s.vpage_count()) {
+            if !live.contains(v) || self.never_read.contains(v) {
                 v.set(s, 0);
             }
         }
-        s.tlb_flush_pending = s.tlb_flush_pending.min(decs + 2);
-        let (mem, disk) = (s.page.mem, s.disk);
-        if mem >= disk {
-            s.page.mem = (mem - disk).min(1);
-            s.disk = 0;
-        } else {
-            s.page.mem = 0;
-            s.disk = (disk - mem).min(writes + 1);
+        s.tlb_flush_pending = s.tlb_flush_pending.min(pending_writes + 2);
+        for f in 0..MAX_FRAMES {
+            if s.frame[f].status != FrameStatus::Used {
+                s.frame[f].data = 0;
+                s.frame[f].page = 0;
+            }
+        }
+        // Each page's versions, renumbered densely in order.
+        for p in 0..usize::from(s.pages) {
+            let mut values: Vec<u32> = vec![s.page[p].disk, s.page[p].writes];
+            values.extend(
+                (0..MAX_FRAMES)
+                    .filter(|&f| {
+                        s.frame[f].status == FrameStatus::Used && usize::from(s.frame[f].page) == p
+                    })
+                    .map(|f| s.frame[f].data),
+            );
+            values.sort_unstable();
+            values.dedup();
+            let rank = |v: u32| values.iter().position(|&x| x == v).unwrap_or(0) as u32;
+            s.page[p].disk = rank(s.page[p].disk);
+            s.page[p].writes = rank(s.page[p].writes);
+            for f in 0..MAX_FRAMES {
+                if s.frame[f].status == FrameStatus::Used && usize::from(s.frame[f].page) == p {
+                    s.frame[f].data = rank(s.frame[f].data);
+                }
+            }
         }
     }
 
     /// The smallest persistent set of CPUs at `pcs` (fewest awake members first): a set whose next
-    /// steps are independent of every remaining step of every CPU outside it.
-    fn persistent(&self, pcs: &[u16; MAX_CPUS], enabled: u8, sleep: u8) -> u8 {
+    /// steps are independent of every remaining step of every CPU outside it, with at least one
+    /// member that can move (a set of CPUs that all wait would make no progress: a waiting step whose
+    /// lock nothing outside the set releases waits forever, so leaving it out loses nothing).
+    fn persistent(&self, pcs: &[u16; MAX_CPUS], unfinished: u8, enabled: u8, sleep: u8) -> u8 {
         // needs[m]: the CPUs whose remaining steps conflict with m's next step.
         let mut needs = [0u8; MAX_CPUS];
-        for m in Bits(enabled) {
+        for m in Bits(unfinished) {
             let row = (self.base[m] + pcs[m] as usize) * self.cpus;
             let last = &self.last_conflict[row..row + self.cpus];
-            for d in Bits(enabled & !(1 << m)) {
+            for d in Bits(unfinished & !(1 << m)) {
                 if pcs[d] as i16 <= last[d] {
                     needs[m] |= 1 << d;
                 }
             }
         }
-        let mut best = enabled;
-        let mut best_cost = ((enabled & !sleep).count_ones(), enabled.count_ones());
-        for c0 in Bits(enabled) {
+        let mut best = unfinished;
+        let mut best_cost = ((unfinished & !sleep).count_ones(), unfinished.count_ones());
+        for c0 in Bits(unfinished) {
             let mut set = 1u8 << c0;
             loop {
                 let grown = Bits(set).fold(set, |acc, m| acc | needs[m]);
@@ -1015,7 +721,7 @@ impl<'a> Ctx<'a> {
                 set = grown;
             }
             let cost = ((set & !sleep).count_ones(), set.count_ones());
-            if cost < best_cost {
+            if set & enabled != 0 && cost < best_cost {
                 best = set;
                 best_cost = cost;
             }
@@ -1024,10 +730,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// CPUs (with steps left) whose next step is independent of `c`'s next step.
-    fn independent_of(&self, pcs: &[u16; MAX_CPUS], enabled: u8, c: usize) -> u8 {
+    fn independent_of(&self, pcs: &[u16; MAX_CPUS], unfinished: u8, c: usize) -> u8 {
         let f = self.fp[c][pcs[c] as usize];
         let mut m = 0u8;
-        for u in Bits(enabled) {
+        for u in Bits(unfinished) {
             if u != c && !f.conflicts(self.fp[u][pcs[u] as usize]) {
                 m |= 1 << u;
             }
@@ -1043,11 +749,7 @@ impl<'a> Ctx<'a> {
         interleavings(&lens)
     }
 
-    fn search<C: Codec>(
-        &self,
-        codec: &C,
-        on_progress: &mut dyn FnMut(&Progress) -> ControlFlow<()>,
-    ) -> Report {
+    fn search(&self, on_progress: &mut dyn FnMut(&Progress) -> ControlFlow<()>) -> Report {
         let lengths: Vec<usize> = self.actions.iter().map(Vec::len).collect();
         let mut report = Report {
             variant: self.variant,
@@ -1057,7 +759,8 @@ impl<'a> Ctx<'a> {
             states: 1,
             transitions: 0,
             end_states: 0,
-            lost_end_states: 0,
+            harmed_end_states: 0,
+            stuck_end_states: 0,
             at_risk_end_states: 0,
             error_steps: 0,
             first_error: None,
@@ -1071,21 +774,21 @@ impl<'a> Ctx<'a> {
         let mut root = Node {
             state: self.initial,
             pcs: [0; MAX_CPUS],
-            lost: false,
+            harmed: false,
         };
         self.canon(&mut root);
-        let mut level: Map<C::Key, Meta> = Map::default();
+        let mut level: Map<Node, Meta> = Map::default();
         level.insert(
-            codec.encode(&root),
+            root,
             Meta {
                 sleep: 0,
                 paths: 1,
                 id: 0,
             },
         );
-        let mut lost_cex: Option<Vec<u8>> = None;
+        let mut harm_cex: Option<Vec<u8>> = None;
         let mut at_risk_id: Option<u32> = None;
-        let mut dead: HashSet<C::Key, FxBuild> = HashSet::default();
+        let mut dead: HashSet<Node, FxBuild> = HashSet::default();
         let mut expanded: u64 = 0;
         let mut depth = 0usize;
 
@@ -1101,8 +804,8 @@ impl<'a> Ctx<'a> {
                 report.outcome = Outcome::Cancelled;
                 break;
             }
-            let mut next: Map<C::Key, Meta> = Map::default();
-            for (key, meta) in &level {
+            let mut next: Map<Node, Meta> = Map::default();
+            for (node, meta) in &level {
                 expanded += 1;
                 if expanded.is_multiple_of(4096)
                     && on_progress(&progress(&report, depth)).is_break()
@@ -1110,14 +813,26 @@ impl<'a> Ctx<'a> {
                     report.outcome = Outcome::Cancelled;
                     break 'search;
                 }
-                let node = codec.decode(key);
-                let enabled = self.enabled(&node.pcs);
+                let nexts = self.next_steps(node);
+                let mut unfinished = 0u8;
+                let mut enabled = 0u8;
+                for (c, n) in nexts.iter().enumerate() {
+                    if !matches!(n, Next::Done) {
+                        unfinished |= 1 << c;
+                    }
+                    if matches!(n, Next::Runs(_) | Next::Fails(_)) {
+                        enabled |= 1 << c;
+                    }
+                }
                 if enabled == 0 {
                     report.end_states += 1;
-                    if node.lost {
-                        report.lost_end_states += 1;
-                        report.paths.lost = report.paths.lost.saturating_add(meta.paths);
-                    } else if node.state.unrecorded_data() {
+                    if unfinished != 0 {
+                        report.stuck_end_states += 1;
+                    }
+                    if node.harmed {
+                        report.harmed_end_states += 1;
+                        report.paths.harmed = report.paths.harmed.saturating_add(meta.paths);
+                    } else if node.state.unrecorded_data().is_some() {
                         report.at_risk_end_states += 1;
                         report.paths.at_risk = report.paths.at_risk.saturating_add(meta.paths);
                         at_risk_id.get_or_insert(meta.id);
@@ -1128,7 +843,9 @@ impl<'a> Ctx<'a> {
                     continue;
                 }
                 let explore = if self.options.reduction {
-                    self.persistent(&node.pcs, enabled, meta.sleep) & !meta.sleep
+                    self.persistent(&node.pcs, unfinished, enabled, meta.sleep)
+                        & enabled
+                        & !meta.sleep
                 } else {
                     enabled
                 };
@@ -1143,36 +860,37 @@ impl<'a> Ctx<'a> {
                     report.transitions += 1;
                     let pc = node.pcs[c] as usize;
                     let action = self.actions[c][pc];
-                    match step(&node.state, c, action, &self.variant) {
-                        Err(e) => {
+                    match &nexts[c] {
+                        Next::Done | Next::Waits => {}
+                        Next::Fails(e) => {
                             report.error_steps += 1;
                             let mut after = node.pcs;
                             after[c] += 1;
                             let weight = meta.paths.saturating_mul(self.completions(&after));
                             report.paths.error = report.paths.error.saturating_add(weight);
                             if report.first_error.is_none() {
-                                let mut path = self.path_to(&parent, &moved, meta.id);
+                                let mut path = path_to(&parent, &moved, meta.id);
                                 path.push(c as u8);
                                 let order = self.order(&path);
                                 let message = format!("CPU{c} {}: {e}", action.label());
                                 report.first_error = Some(ErrorWitness { order, message });
                             }
                         }
-                        Ok((state, effect)) => {
+                        Next::Runs(r) => {
+                            let (state, effect) = **r;
                             let mut child = Node {
                                 state,
                                 pcs: node.pcs,
-                                lost: node.lost || effect.loses_data(),
+                                harmed: node.harmed || effect.is_bad(),
                             };
                             child.pcs[c] += 1;
                             self.canon(&mut child);
                             let sleep = if self.options.reduction {
-                                (meta.sleep | done) & self.independent_of(&node.pcs, enabled, c)
+                                (meta.sleep | done) & self.independent_of(&node.pcs, unfinished, c)
                             } else {
                                 0
                             };
-                            let child_key = codec.encode(&child);
-                            let child_id = match next.entry(child_key) {
+                            let child_id = match next.entry(child) {
                                 Entry::Occupied(mut o) => {
                                     let m = o.get_mut();
                                     m.sleep &= sleep;
@@ -1196,13 +914,28 @@ impl<'a> Ctx<'a> {
                                     id
                                 }
                             };
-                            if child.lost && !node.lost && lost_cex.is_none() {
-                                if let Some(rest) = self.finish(codec, child, &mut dead) {
-                                    let mut path = self.path_to(&parent, &moved, child_id);
-                                    path.extend(rest);
-                                    lost_cex = Some(path);
-                                    if self.options.stop_at_first {
-                                        report.outcome = Outcome::StoppedAtFirst;
+                            if child.harmed && !node.harmed && harm_cex.is_none() {
+                                let mut budget = Budget {
+                                    report: &mut report,
+                                    max_states,
+                                    dead: &mut dead,
+                                    on_progress: &mut *on_progress,
+                                    depth,
+                                    ctx: self,
+                                };
+                                match self.finish(child, &mut budget) {
+                                    Finished::Path(rest) => {
+                                        let mut path = path_to(&parent, &moved, child_id);
+                                        path.extend(rest);
+                                        harm_cex = Some(path);
+                                        if self.options.stop_at_first {
+                                            report.outcome = Outcome::StoppedAtFirst;
+                                            break 'search;
+                                        }
+                                    }
+                                    Finished::Impossible => {}
+                                    Finished::Stopped(outcome) => {
+                                        report.outcome = outcome;
                                         break 'search;
                                     }
                                 }
@@ -1224,73 +957,66 @@ impl<'a> Ctx<'a> {
                 max_depth: self.total_steps,
             });
         }
-        report.counterexample = match (lost_cex, at_risk_id) {
-            (Some(path), _) => self.counterexample(&path, Bad::Lost),
+        report.counterexample = match (harm_cex, at_risk_id) {
+            (Some(path), _) => self.counterexample(&path, Failure::Harmed),
             (None, Some(id)) => {
-                let path = self.path_to(&parent, &moved, id);
-                self.counterexample(&path, Bad::AtRisk)
+                let path = path_to(&parent, &moved, id);
+                self.counterexample(&path, Failure::AtRisk)
             }
             (None, None) => None,
         };
         report
     }
 
-    /// A way from `start` to the end of every program without an error, as the CPUs that move; every
-    /// node found unable to finish is remembered in `dead`.
-    fn finish<C: Codec>(
-        &self,
-        codec: &C,
-        start: Node,
-        dead: &mut HashSet<C::Key, FxBuild>,
-    ) -> Option<Vec<u8>> {
-        if dead.contains(&codec.encode(&start)) {
-            return None;
+    /// A way from `start` to the end of the window without an error, as the CPUs that move; every
+    /// node found unable to finish is remembered in the budget's `dead` set. Its work counts against
+    /// the search's step budget, state cap and cancellation.
+    fn finish(&self, start: Node, budget: &mut Budget<'_, '_>) -> Finished {
+        if budget.dead.contains(&start) {
+            return Finished::Impossible;
         }
-        let mut stack: Vec<(Node, usize)> = vec![(start, 0)];
+        let mut stack: Vec<(Node, usize, Vec<Next>)> = vec![(start, 0, self.next_steps(&start))];
         let mut path: Vec<u8> = Vec::new();
         while let Some(top) = stack.last_mut() {
             let (node, next_cpu) = (top.0, top.1);
-            let enabled = self.enabled(&node.pcs);
-            if enabled == 0 {
-                return Some(path);
+            let runnable = |n: &Next| matches!(n, Next::Runs(_) | Next::Fails(_));
+            if !top.2.iter().any(runnable) {
+                return Finished::Path(path);
             }
-            match (next_cpu..self.cpus).find(|&c| enabled & (1 << c) != 0) {
+            match (next_cpu..self.cpus).find(|&c| runnable(&top.2[c])) {
                 None => {
-                    dead.insert(codec.encode(&node));
+                    if budget.dead.len() >= budget.max_states {
+                        return Finished::Stopped(Outcome::StateCap {
+                            limit: budget.max_states,
+                        });
+                    }
+                    budget.dead.insert(node);
                     stack.pop();
                     path.pop();
                 }
                 Some(c) => {
                     top.1 = c + 1;
-                    let action = self.actions[c][node.pcs[c] as usize];
-                    if let Ok((state, _)) = step(&node.state, c, action, &self.variant) {
+                    if let Some(stop) = budget.charge() {
+                        return Finished::Stopped(stop);
+                    }
+                    if let Next::Runs(r) = &top.2[c] {
                         let mut child = Node {
-                            state,
+                            state: r.0,
                             pcs: node.pcs,
-                            lost: true,
+                            harmed: true,
                         };
                         child.pcs[c] += 1;
                         self.canon(&mut child);
-                        if !dead.contains(&codec.encode(&child)) {
-                            stack.push((child, 0));
+                        if !budget.dead.contains(&child) {
+                            let nexts = self.next_steps(&child);
+                            stack.push((child, 0, nexts));
                             path.push(c as u8);
                         }
                     }
                 }
             }
         }
-        None
-    }
-
-    /// The CPUs that moved on the tree path from the root to node `id`.
-    fn path_to(&self, parent: &[u32], moved: &[u8], mut id: u32) -> Vec<u8> {
-        let mut path = Vec::new();
-        while id != 0 && (id as usize) < parent.len() {
-            path.push(moved[id as usize]);
-            id = parent[id as usize];
-        }
-        path.reverse();
-        path
+        Finished::Impossible
     }
 
     /// A sequence of moving CPUs as step indexes of the scenario.
@@ -1306,10 +1032,11 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
-    /// The footprint of the scenario's step `i`.
+    /// The footprint of the scenario's step `i`, in its lane context.
     fn step_footprint(&self, i: usize) -> Footprint {
         let s = &self.scenario.steps[i];
-        let f = (s.action.def().footprint)(s.cpu, &self.variant);
+        let ctx = self.scenario.contexts()[i];
+        let f = (s.action.def().footprint)(&ctx, &self.variant);
         Footprint {
             read: f.read.minus(self.never_read),
             write: f.write.minus(self.never_read),
@@ -1325,26 +1052,28 @@ impl<'a> Ctx<'a> {
         s
     }
 
-    /// Spells a bad path as a timeline, moves a loss as early as its causal past allows, and keeps the
-    /// result only if `trace::run` confirms it.
-    fn counterexample(&self, path: &[u8], kind: Bad) -> Option<Counterexample> {
+    /// Spells a bad path as a timeline, moves a harm as early as its causal past allows, and keeps the
+    /// result only if `trace::run` confirms it (and it runs without ignoring a lock).
+    fn counterexample(&self, path: &[u8], kind: Failure) -> Option<Counterexample> {
         let order = self.order(path);
         let scenario = self.reordered(&order);
-        let verdict = run(&scenario, &self.variant).ok()?.verdict;
-        let confirmed = matches!(
-            (kind, verdict),
-            (Bad::Lost, Verdict::Lost { .. }) | (Bad::AtRisk, Verdict::AtRisk { .. })
-        );
-        if !confirmed {
-            return None;
-        }
-        if let Verdict::Lost { drop, .. } = verdict {
-            // Keep, before the drop, only the steps it depends on (same CPU or conflicting footprints,
-            // transitively); the others commute past it.
-            let mut past_cpus = 1u16 << self.scenario.steps[order[drop]].cpu;
-            let mut past = self.step_footprint(order[drop]);
+        let confirms = |s: &Scenario| -> Option<Verdict> {
+            let t = run(s, &self.variant).ok()?;
+            let ok = t.waits.is_empty()
+                && match kind {
+                    Failure::Harmed => matches!(t.verdict, Verdict::Harmed { .. }),
+                    Failure::AtRisk => matches!(t.verdict, Verdict::AtRisk { .. }),
+                };
+            ok.then_some(t.verdict)
+        };
+        let verdict = confirms(&scenario)?;
+        if let Verdict::Harmed { step: harm, .. } = verdict {
+            // Keep, before the harm, only the steps it depends on (same CPU or conflicting
+            // footprints, transitively); the others commute past it.
+            let mut past_cpus = 1u16 << self.scenario.steps[order[harm]].cpu;
+            let mut past = self.step_footprint(order[harm]);
             let mut before = vec![false; order.len()];
-            for k in (0..drop).rev() {
+            for k in (0..harm).rev() {
                 let f = self.step_footprint(order[k]);
                 let cpu = self.scenario.steps[order[k]].cpu;
                 if past_cpus & (1 << cpu) != 0 || f.conflicts(past) {
@@ -1353,23 +1082,21 @@ impl<'a> Ctx<'a> {
                     past = past.union(f);
                 }
             }
-            let compact: Vec<usize> = (0..drop)
+            let compact: Vec<usize> = (0..harm)
                 .filter(|&k| before[k])
-                .chain(std::iter::once(drop))
-                .chain((0..order.len()).filter(|&k| k > drop || (k < drop && !before[k])))
+                .chain(std::iter::once(harm))
+                .chain((0..order.len()).filter(|&k| k > harm || (k < harm && !before[k])))
                 .map(|k| order[k])
                 .collect();
             if compact != order {
                 let s = self.reordered(&compact);
-                if let Ok(t) = run(&s, &self.variant) {
-                    if matches!(t.verdict, Verdict::Lost { .. }) {
-                        return Some(Counterexample {
-                            kind,
-                            scenario: s,
-                            order: compact,
-                            verdict: t.verdict,
-                        });
-                    }
+                if let Some(v) = confirms(&s) {
+                    return Some(Counterexample {
+                        kind,
+                        scenario: s,
+                        order: compact,
+                        verdict: v,
+                    });
                 }
             }
         }
@@ -1380,6 +1107,63 @@ impl<'a> Ctx<'a> {
             verdict,
         })
     }
+}
+
+/// How the completion search ended.
+enum Finished {
+    /// It reached the end of the window; the CPUs that moved.
+    Path(Vec<u8>),
+    /// No completion exists.
+    Impossible,
+    /// A limit stopped it (and with it the search).
+    Stopped(Outcome),
+}
+
+/// The search's limits, shared with the completion search.
+struct Budget<'r, 'p> {
+    report: &'r mut Report,
+    max_states: usize,
+    dead: &'r mut HashSet<Node, FxBuild>,
+    on_progress: &'p mut dyn FnMut(&Progress) -> ControlFlow<()>,
+    depth: usize,
+    ctx: &'r Ctx<'r>,
+}
+
+impl Budget<'_, '_> {
+    /// Counts one step tried; the outcome that stops the search, if a limit is reached.
+    fn charge(&mut self) -> Option<Outcome> {
+        let r = &mut *self.report;
+        if r.transitions >= self.ctx.options.max_transitions {
+            return Some(Outcome::TransitionBudget {
+                limit: self.ctx.options.max_transitions,
+            });
+        }
+        r.transitions += 1;
+        if r.transitions.is_multiple_of(4096) {
+            let p = Progress {
+                variant: self.ctx.variant,
+                states: r.states + self.dead.len(),
+                transitions: r.transitions,
+                depth: self.depth,
+                max_depth: self.ctx.total_steps,
+            };
+            if (self.on_progress)(&p).is_break() {
+                return Some(Outcome::Cancelled);
+            }
+        }
+        None
+    }
+}
+
+/// The CPUs that moved on the tree path from the root to node `id`.
+fn path_to(parent: &[u32], moved: &[u8], mut id: u32) -> Vec<u8> {
+    let mut path = Vec::new();
+    while id != 0 && (id as usize) < parent.len() {
+        path.push(moved[id as usize]);
+        id = parent[id as usize];
+    }
+    path.reverse();
+    path
 }
 
 /// The CPUs in a bitmask, lowest first.
@@ -1394,138 +1178,5 @@ impl Iterator for Bits {
         let i = self.0.trailing_zeros() as usize;
         self.0 &= self.0 - 1;
         Some(i)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::examples::{example, EXAMPLES};
-
-    fn go(s: &Scenario, v: &Variant, o: &Options) -> Report {
-        explore(s, v, o, |_| ControlFlow::Continue(())).unwrap()
-    }
-
-    #[test]
-    fn interleavings_are_multinomials() {
-        assert_eq!(interleavings(&[]), 1);
-        assert_eq!(interleavings(&[3]), 1);
-        assert_eq!(interleavings(&[2, 2]), 6);
-        assert_eq!(interleavings(&[2, 4, 4, 3]), 900_900);
-        assert_eq!(interleavings(&[64, 64, 64, 64]), u128::MAX);
-    }
-
-    #[test]
-    fn packing_round_trips_canonical_nodes() {
-        for e in EXAMPLES {
-            let s = e.scenario();
-            let initial = s.validate().unwrap();
-            let ctx = Ctx::new(&s, Variant::default(), Options::default(), initial).unwrap();
-            let packer = Packer::new(&ctx).unwrap();
-            let mut n = Node {
-                state: initial,
-                pcs: [0; MAX_CPUS],
-                lost: true,
-            };
-            ctx.canon(&mut n);
-            assert_eq!(packer.decode(&packer.encode(&n)), n, "{}", e.name);
-            // Exact nodes keep everything, a state after some steps included.
-            let ctx = Ctx::new(&s, Variant::default(), Options::exact(), initial).unwrap();
-            let packer = Packer::new(&ctx).unwrap();
-            let t = run(&s, &Variant::default()).unwrap();
-            let mut pcs = [0; MAX_CPUS];
-            for st in &s.steps[..3] {
-                pcs[st.cpu] += 1;
-            }
-            let n = Node {
-                state: t.states[2],
-                pcs,
-                lost: false,
-            };
-            assert_eq!(packer.decode(&packer.encode(&n)), n, "{}", e.name);
-        }
-    }
-
-    #[test]
-    fn the_biggest_scenario_still_packs() {
-        let mut s = Scenario::new(MAX_CPUS);
-        for i in 0..crate::model::scenario::MAX_STEPS {
-            let a = [
-                Action::WriteToPage,
-                Action::DecTlbFlushPending,
-                Action::TlbFinishMmu,
-            ][i % 3];
-            s.steps
-                .push(crate::model::scenario::Step::new(i % MAX_CPUS, a));
-        }
-        let initial = s.validate().unwrap();
-        let ctx = Ctx::new(&s, Variant::default(), Options::default(), initial).unwrap();
-        assert!(Packer::new(&ctx).is_some());
-    }
-
-    #[test]
-    fn reports_round_trip_through_json() {
-        // The playground's worker sends reports to the page as JSON.
-        let s = example("example-1").unwrap();
-        for preset in Preset::ALL {
-            let r = go(&s, &preset.variant(), &Options::default());
-            let back: Report = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
-            assert_eq!(back, r, "{}", preset.name());
-        }
-        let huge = PathCounts {
-            lost: u128::MAX,
-            ..PathCounts::default()
-        };
-        let back: PathCounts =
-            serde_json::from_str(&serde_json::to_string(&huge).unwrap()).unwrap();
-        assert!(back.lost > u128::from(u64::MAX));
-    }
-
-    #[test]
-    fn cancelling_stops_at_once() {
-        let s = example("example-1").unwrap();
-        let r = explore(&s, &Variant::default(), &Options::default(), |_| {
-            ControlFlow::Break(())
-        })
-        .unwrap();
-        assert_eq!(r.outcome, Outcome::Cancelled);
-        assert_eq!(r.finding(), Finding::Unknown);
-    }
-
-    #[test]
-    fn the_state_cap_is_a_clear_outcome() {
-        let s = example("example-1").unwrap();
-        let o = Options {
-            max_states: 50,
-            ..Options::exact()
-        };
-        let r = go(&s, &Preset::YuFix.variant(), &o);
-        assert_eq!(r.outcome, Outcome::StateCap { limit: 50 });
-        assert_eq!(r.states, 50);
-        assert_eq!(r.finding(), Finding::Unknown);
-        assert_eq!(
-            r.outcome.describe(r.states),
-            "stopped after 50 states: cap of 50 reached"
-        );
-        let o = Options {
-            max_transitions: 10,
-            ..Options::default()
-        };
-        assert_eq!(
-            go(&s, &Preset::YuFix.variant(), &o).outcome,
-            Outcome::TransitionBudget { limit: 10 }
-        );
-    }
-
-    #[test]
-    fn huge_initial_counters_are_refused_not_overflowed() {
-        let mut s = example("example-1").unwrap();
-        s.initial.mem = Some(u32::MAX);
-        s.initial.disk = Some(0);
-        let err = explore(&s, &Variant::default(), &Options::default(), |_| {
-            ControlFlow::Continue(())
-        })
-        .unwrap_err();
-        assert!(err.message.contains("overflow"), "{err}");
     }
 }

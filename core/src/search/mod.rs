@@ -1,7 +1,8 @@
-//! Questions about every interleaving of a scenario's per-CPU programs: can any of them lose data
-//! ([`explore`]), and what is the smallest timeline that still does ([`explore::minimize`]).
+//! Questions about every interleaving of a scenario's per-CPU programs: can any of them do harm
+//! ([`explore`]), and what is the smallest timeline that still does ([`minimize`]).
 //!
-//! **Architecture invariant**: the search calls [`crate::model::step`] for every transition and
+//! **Architecture invariant**: the search calls [`crate::model::step_in`] for every transition and
 //! reads what an action touches from its declared footprint; it has no semantics of its own.
 
 pub mod explore;
+pub mod minimize;

@@ -1,63 +1,62 @@
 //! /proc/PID/clear_refs (fs/proc/task_mmu.c, `clear_refs_write`): soft-dirty clearing write-protects
-//! PTEs, aging makes them old, and the mmu_gather around the walk decides whether a flush follows:
-//! that decision is what the variants of the seed thread differ in (docs/model.md §4).
+//! PTEs (`clear_soft_dirty`), aging makes them old (`clear_refs_pte_range`); the mmu_gather around the
+//! walk (`gather.rs`) decides whether a flush follows, which is what the seed thread's variants differ
+//! in (docs/model.md §4).
 
+use super::kernel::Run;
 use super::ActionDef;
 use crate::model::action::{Action, KernelPath};
-use crate::model::effect::{Effect, FinishFlush, StepError};
-use crate::model::footprint::{Footprint, Var};
-use crate::model::state::{CpuSet, MmuGather};
-use crate::model::variant::{Arch, Batching, GatherMode};
+use crate::model::effect::{StepError, What};
+use crate::model::footprint::{Footprint, Var, VarSet};
+use crate::model::state::GatherKind;
+use crate::model::variant::Arch;
+use crate::model::variant::Fix;
 
-/// `tlb_gather_mmu()`: begin clear_refs' TLB batching.
-pub(super) const TLB_GATHER_MMU: ActionDef = ActionDef {
-    action: Action::TlbGatherMmu,
-    id: "tlb_gather_mmu",
-    label: "tlb_gather_mmu()",
-    aliases: &[],
-    path: KernelPath::ClearRefs,
-    summary:
-        "Open clear_refs' mmu_gather: raises tlb_flush_pending unless the variant takes no gather.",
-    share_code: 7,
-    footprint: |cpu, v| {
-        if v.batching == Batching::None {
-            Footprint::new(&[Var::Gather(cpu)], &[Var::Gather(cpu)])
+/// Enters clear_refs' walk on this CPU: the first clear_refs step takes `mmap_lock` for the walk,
+/// for writing since 29a951dfb3c3, for reading before, and holds it until the walk's end.
+pub(super) fn clear_refs_enter(r: &mut Run) -> Result<bool, StepError> {
+    let c = r.cpu() as u8;
+    let held = r.s.locks.mmap_writer == Some(c) || r.s.locks.mmap_readers & 1 << c != 0;
+    let write = r.has(Fix::ClearRefsWriteLock);
+    if !held {
+        if write {
+            r.mmap_write(true)?;
         } else {
-            Footprint::new(
-                &[Var::Gather(cpu), Var::Pending],
-                &[Var::Gather(cpu), Var::Pending],
-            )
+            r.hold_mmap_read()?;
         }
-    },
-    apply: |s, cpu, v| {
-        if s.deferred[cpu].gather.is_some() {
-            return Err(StepError::GatherAlreadyOpen);
-        }
-        let raised = v.batching != Batching::None;
-        if raised {
-            s.tlb_flush_pending += 1;
-        }
-        s.deferred[cpu].gather = Some(MmuGather {
-            raised_pending: raised,
-        });
-        Ok(Effect::GatherOpened {
-            raised,
-            pending: s.tlb_flush_pending,
-        })
-    },
-};
+    }
+    Ok(write)
+}
+
+/// What entering clear_refs' walk may touch: `mmap_lock`.
+fn enter_footprint() -> Footprint {
+    Footprint::of(&[Var::Mmap], &[Var::Mmap])
+}
 
 /// `clear_refs_write()`: the write to /proc/PID/clear_refs begins.
 pub(super) const CLEAR_REFS_WRITE: ActionDef = ActionDef {
     action: Action::ClearRefsWrite,
     id: "clear_refs_write",
     label: "clear_refs_write()",
-    aliases: &[],
+    aliases: &[
+        "4_>_clear_refs",
+        "echo_4_>_clear_refs",
+        "clear_refs",
+        "clear_soft_dirty",
+    ],
     path: KernelPath::ClearRefs,
-    summary: "The write to /proc/PID/clear_refs starts (no state change).",
-    share_code: 8,
-    footprint: |_, _| Footprint::default(),
-    apply: |_, _, _| Ok(Effect::ClearRefsBegun),
+    summary:
+        "The write to /proc/PID/clear_refs begins: it takes mmap_lock for the walk (for writing \
+              since 29a951dfb3c3).",
+    code: 8,
+    per_page: false,
+    opens_gather: None,
+    types_gather: None,
+    footprint: |_, _| enter_footprint(),
+    apply: |r| {
+        let write_lock = clear_refs_enter(r)?;
+        Ok(What::ClearRefsBegun { write_lock })
+    },
 };
 
 /// `pte_wrprotect()`: clear W (and soft-dirty) for soft-dirty tracking, without a flush.
@@ -65,23 +64,56 @@ pub(super) const PTE_WRPROTECT: ActionDef = ActionDef {
     action: Action::PteWrprotect,
     id: "pte_wrprotect",
     label: "pte_wrprotect()",
-    aliases: &[],
+    aliases: &["clear_soft_dirty_pte"],
     path: KernelPath::ClearRefs,
-    summary: "Clear W and soft-dirty to catch the next write; D is kept and nothing is flushed.",
-    share_code: 9,
-    footprint: |_, _| Footprint::new(&[Var::Present], &[Var::Write, Var::SoftDirty]),
-    apply: |s, _, _| {
-        if !s.pte.present {
-            return Ok(Effect::NoPte);
+    summary: "Clear W and soft-dirty so that the next write faults; D is kept (on arm64 only since \
+              ff1712f953e2) and nothing is flushed; Will Deacon's 4/6 records the PTE in the gather.",
+    code: 9,
+    per_page: true,
+    opens_gather: None,
+    types_gather: Some(GatherKind::ClearRefsSoftDirty),
+    footprint: |ctx, _| {
+        let v = ctx.page;
+        enter_footprint()
+            .union(Footprint::of(
+                &[Var::PteBits(v), Var::PteDirty(v), Var::Kernel(ctx.cpu)],
+                &[
+                    Var::PteBits(v),
+                    Var::PteDirty(v),
+                    Var::PteSoftDirty(v),
+                    Var::Kernel(ctx.cpu),
+                ],
+            ))
+    },
+    apply: |r| {
+        clear_refs_enter(r)?;
+        let v = r.vpage();
+        let pte = r.s.pte[v];
+        if !pte.present {
+            return Ok(What::NoPte);
         }
-        s.pte.write = false;
-        s.pte.soft_dirty = false;
-        let stale = (0..s.cpu_count())
-            .filter(|&c| s.tlb[c].is_some_and(|e| e.writable))
-            .fold(CpuSet::EMPTY, CpuSet::with);
-        Ok(Effect::Wrprotected {
-            dirty: s.pte.dirty,
-            stale,
+        // arm64 with DBM: a writable PTE is hardware-dirty when D is set; before ff1712f953e2
+        // pte_wrprotect() set PTE_RDONLY without moving that state to the software dirty bit.
+        let hw_dirty = r.v.arch == Arch::Arm64 && pte.write && pte.dirty;
+        let lost_dirty = hw_dirty && !r.has(Fix::Arm64WrprotectKeepsDirty);
+        if hw_dirty {
+            r.decided_by(Fix::Arm64WrprotectKeepsDirty);
+        }
+        let p = &mut r.s.pte[v];
+        p.write = false;
+        p.soft_dirty = false;
+        if lost_dirty {
+            p.dirty = false;
+        }
+        if r.has(Fix::WillRecords) {
+            if let Some(g) = r.s.kernel[r.ctx.cpu].gather.as_mut() {
+                g.cleared = true;
+            }
+        }
+        Ok(What::Wrprotected {
+            dirty: r.s.pte[v].dirty,
+            lost_dirty,
+            stale: r.s.permissive_cpus(v),
         })
     },
 };
@@ -91,76 +123,29 @@ pub(super) const PTE_MKOLD: ActionDef = ActionDef {
     action: Action::PteMkold,
     id: "pte_mkold",
     label: "pte_mkold()",
-    aliases: &[],
-    path: KernelPath::ClearRefs,
-    summary: "Clear the young bit (page aging); nothing is flushed.",
-    share_code: 10,
-    footprint: |_, _| Footprint::new(&[Var::Present], &[Var::Young]),
-    apply: |s, _, _| {
-        if !s.pte.present {
-            return Ok(Effect::NoPte);
-        }
-        s.pte.young = false;
-        Ok(Effect::MadeOld)
-    },
-};
-
-/// `tlb_finish_mmu()`: end clear_refs' batching, flushing as the variant decides.
-pub(super) const TLB_FINISH_MMU: ActionDef = ActionDef {
-    action: Action::TlbFinishMmu,
-    id: "tlb_finish_mmu",
-    label: "tlb_finish_mmu()",
-    aliases: &[],
+    aliases: &["ptep_test_and_clear_young", "clear_refs_pte_range"],
     path: KernelPath::ClearRefs,
     summary:
-        "Close clear_refs' mmu_gather: flush as the variant decides, then lower tlb_flush_pending.",
-    share_code: 11,
-    footprint: |cpu, v| {
-        // The count goes down whenever the gather raised it, whichever variant opened it.
-        let f = Footprint::new(
-            &[Var::Gather(cpu), Var::Pending],
-            &[Var::Gather(cpu), Var::Pending],
-        );
-        if v.batching == Batching::None {
-            f
-        } else {
-            f.flushing_all()
-        }
+        "Clear the young bit (page aging: clear_refs 1-3, or reclaim's page_referenced); nothing \
+              is flushed.",
+    code: 10,
+    per_page: true,
+    opens_gather: None,
+    types_gather: Some(GatherKind::ClearRefsAging),
+    footprint: |ctx, _| {
+        let v = ctx.page;
+        enter_footprint().union(Footprint::new(
+            VarSet::of(&[Var::PteBits(v)]),
+            VarSet::of(&[Var::PteYoung(v)]),
+        ))
     },
-    apply: |s, cpu, v| {
-        let gather = s.deferred[cpu]
-            .gather
-            .take()
-            .ok_or(StepError::FinishWithoutGather)?;
-        let fullmm = v.gather_mode == GatherMode::Fullmm;
-        let flush = match v.batching {
-            Batching::None => FinishFlush::NoGather,
-            Batching::Mm => FinishFlush::Mm,
-            Batching::NestedOnly | Batching::Recorded if s.mm_tlb_flush_nested() => {
-                FinishFlush::Nested
-            }
-            Batching::NestedOnly => FinishFlush::NothingRecorded,
-            Batching::Recorded if fullmm && v.arch == Arch::Arm64 => FinishFlush::FullmmElided,
-            Batching::Recorded => FinishFlush::Recorded { fullmm },
-        };
-        let held = if flush.flushes() {
-            s.flush(CpuSet::first(s.cpu_count()))
-        } else {
-            CpuSet::EMPTY
-        };
-        let pending = if gather.raised_pending {
-            s.tlb_flush_pending = s
-                .tlb_flush_pending
-                .checked_sub(1)
-                .ok_or(StepError::PendingBelowZero)?;
-            Some(s.tlb_flush_pending)
-        } else {
-            None
-        };
-        Ok(Effect::GatherFinished {
-            flush,
-            held,
-            pending,
-        })
+    apply: |r| {
+        clear_refs_enter(r)?;
+        let v = r.vpage();
+        if !r.s.pte[v].present {
+            return Ok(What::NoPte);
+        }
+        r.s.pte[v].young = false;
+        Ok(What::MadeOld)
     },
 };

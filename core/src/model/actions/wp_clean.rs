@@ -1,28 +1,32 @@
 //! Cleaning PTEs with a deferred flush, as mm/mapping_dirty_helpers.c does
-//! (`clean_record_shared_mapping_range`: `wp_clean_pre_vma` raises `mm->tlb_flush_pending`, the walk
-//! cleans and records PTEs, `wp_clean_post_vma` flushes the recorded range and lowers the count).
+//! (`clean_record_shared_mapping_range`, used by the vmwgfx GPU driver: `wp_clean_pre_vma` raises
+//! `mm->tlb_flush_pending`, the walk cleans and records PTEs, `wp_clean_post_vma` flushes the recorded
+//! range and lowers the count), and the explicit TLB flushes.
 
+use super::kernel::Run;
 use super::ActionDef;
 use crate::model::action::{Action, KernelPath};
-use crate::model::effect::{Effect, FlushScope, StepError};
-use crate::model::footprint::{Footprint, Var};
-use crate::model::state::{CpuSet, State};
+use crate::model::effect::{FlushScope, StepError, What};
+use crate::model::footprint::{Footprint, Var, VarSet};
+use crate::model::state::CpuSet;
 
 /// `inc_tlb_flush_pending()`: announce PTE changes whose flush comes later.
 pub(super) const INC_TLB_FLUSH_PENDING: ActionDef = ActionDef {
     action: Action::IncTlbFlushPending,
     id: "inc_tlb_flush_pending",
     label: "inc_tlb_flush_pending()",
-    aliases: &[],
-    path: KernelPath::DeferredClean,
-    summary: "mm->tlb_flush_pending += 1: PTEs are about to change and the flush will come later.",
-    share_code: 2,
-    footprint: |_, _| Footprint::new(&[Var::Pending], &[Var::Pending]),
-    apply: |s, _, _| {
-        s.tlb_flush_pending += 1;
-        Ok(Effect::PendingRaised {
-            pending: s.tlb_flush_pending,
-        })
+    aliases: &["set_tlb_flush_pending", "wp_clean_pre_vma"],
+    path: KernelPath::MappingDirty,
+    summary: "mm->tlb_flush_pending += 1: PTEs are about to change and the flush will come later \
+              (before 16af97dc5a89: set a flag).",
+    code: 2,
+    per_page: false,
+    opens_gather: None,
+    types_gather: None,
+    footprint: |_, _| Footprint::of(&[Var::Pending], &[Var::Pending]),
+    apply: |r| {
+        let pending = r.raise_pending()?;
+        Ok(What::PendingRaised { pending })
     },
 };
 
@@ -32,11 +36,20 @@ pub(super) const CLEAN_RECORD_PTE: ActionDef = ActionDef {
     id: "clean_record_pte",
     label: "clean_record_pte()",
     aliases: &[],
-    path: KernelPath::DeferredClean,
-    summary: "Clear the PTE's D bit and record the PTE for a later flush; PG_dirty untouched, no flush now.",
-    share_code: 3,
-    footprint: |cpu, _| Footprint::new(&[Var::Present], &[Var::Dirty, Var::Recorded(cpu)]),
-    apply: |s, cpu, _| Ok(clean(s, cpu, true)),
+    path: KernelPath::MappingDirty,
+    summary: "Clear the PTE's D bit and record the PTE for a later flush; PG_dirty untouched, no \
+              flush now.",
+    code: 3,
+    per_page: true,
+    opens_gather: None,
+    types_gather: None,
+    footprint: |ctx, _| {
+        Footprint::of(
+            &[Var::PteBits(ctx.page), Var::Kernel(ctx.cpu)],
+            &[Var::PteDirty(ctx.page), Var::Kernel(ctx.cpu)],
+        )
+    },
+    apply: |r| Ok(clean(r, true)),
 };
 
 /// `pte_mkclean()`: clear the PTE's dirty bit.
@@ -45,48 +58,71 @@ pub(super) const PTE_MKCLEAN: ActionDef = ActionDef {
     id: "pte_mkclean",
     label: "pte_mkclean()",
     aliases: &[],
-    path: KernelPath::DeferredClean,
+    path: KernelPath::MappingDirty,
     summary: "Clear the PTE's D bit (the primitive clean_record_pte uses).",
-    share_code: 4,
-    footprint: |_, _| Footprint::new(&[Var::Present], &[Var::Dirty]),
-    apply: |s, cpu, _| Ok(clean(s, cpu, false)),
+    code: 4,
+    per_page: true,
+    opens_gather: None,
+    types_gather: None,
+    footprint: |ctx, _| Footprint::of(&[Var::PteBits(ctx.page)], &[Var::PteDirty(ctx.page)]),
+    apply: |r| Ok(clean(r, false)),
 };
 
-/// D = 0 without a flush; `recorded` for `clean_record_pte`.
-fn clean(s: &mut State, cpu: usize, recorded: bool) -> Effect {
-    if !s.pte.present {
-        return Effect::NoPte;
+/// D = 0 without a flush; `recorded` for `clean_record_pte`, which owes a `flush_tlb_range`.
+fn clean(r: &mut Run, recorded: bool) -> What {
+    let v = r.vpage();
+    if !r.s.pte[v].present {
+        return What::NoPte;
     }
-    let was_dirty = s.pte.dirty;
-    s.pte.dirty = false;
+    let was_dirty = r.s.pte[v].dirty;
+    r.s.pte[v].dirty = false;
     if recorded {
-        s.deferred[cpu].recorded_pte = true;
+        let k = &mut r.s.kernel[r.ctx.cpu];
+        k.deferred = Some(k.deferred.unwrap_or(false));
     }
-    Effect::Cleaned {
+    What::Cleaned {
         was_dirty,
         recorded,
-        stale: s.stale_cpus(),
+        stale: r.s.stale_cpus(v),
     }
 }
 
-/// `flush_tlb_range()`: flush the page from every CPU's TLB.
+/// What a flush of every CPU that settles this CPU's deferred flush may touch.
+fn flush_footprint(cpu: usize) -> Footprint {
+    Footprint::of(
+        &[Var::Kernel(cpu), Var::Pending],
+        &[Var::Kernel(cpu), Var::Pending],
+    )
+    .writing(VarSet::all_tlbs())
+}
+
+/// `flush_tlb_range()`: flush the pages from every CPU's TLB.
 pub(super) const FLUSH_TLB_RANGE: ActionDef = ActionDef {
     action: Action::FlushTlbRange,
     id: "flush_tlb_range",
     label: "flush_tlb_range()",
-    aliases: &[],
-    path: KernelPath::DeferredClean,
-    summary: "Flush the page from every CPU's TLB, and forget the recorded range.",
-    share_code: 5,
-    footprint: |cpu, _| Footprint::new(&[], &[Var::Recorded(cpu)]).flushing_all(),
-    apply: |s, cpu, _| Ok(flush_everywhere(s, cpu, FlushScope::Range)),
+    aliases: &["flush_tlb", "wp_clean_post_vma", "flush_tlb_page"],
+    path: KernelPath::MappingDirty,
+    summary:
+        "Flush the range (every page of the scenario) from every CPU's TLB; settles this CPU's \
+              deferred flush, lowering mm->tlb_flush_pending if its walk raised it.",
+    code: 5,
+    per_page: false,
+    opens_gather: None,
+    types_gather: None,
+    footprint: |ctx, _| flush_footprint(ctx.cpu),
+    apply: |r| flush_everywhere(r, FlushScope::Range),
 };
 
-/// A flush of the page on every CPU, which also settles what this CPU recorded.
-pub(super) fn flush_everywhere(s: &mut State, cpu: usize, scope: FlushScope) -> Effect {
-    let held = s.flush(CpuSet::first(s.cpu_count()));
-    s.deferred[cpu].recorded_pte = false;
-    Effect::Flushed { scope, held }
+/// A flush of every page on every CPU, which also settles what this CPU deferred.
+pub(super) fn flush_everywhere(r: &mut Run, scope: FlushScope) -> Result<What, StepError> {
+    let all = r.s.all_cpus();
+    r.s.flush_mm(all);
+    let lowered = match r.s.kernel[r.ctx.cpu].deferred.take() {
+        Some(true) => Some(r.lower_pending()?),
+        _ => None,
+    };
+    Ok(What::Flushed { scope, lowered })
 }
 
 /// `dec_tlb_flush_pending()`: the deferred flush is done.
@@ -94,18 +130,56 @@ pub(super) const DEC_TLB_FLUSH_PENDING: ActionDef = ActionDef {
     action: Action::DecTlbFlushPending,
     id: "dec_tlb_flush_pending",
     label: "dec_tlb_flush_pending()",
+    aliases: &["clear_tlb_flush_pending"],
+    path: KernelPath::MappingDirty,
+    summary:
+        "mm->tlb_flush_pending -= 1, after the deferred flush (before 16af97dc5a89: clear the \
+              flag).",
+    code: 6,
+    per_page: false,
+    opens_gather: None,
+    types_gather: None,
+    footprint: |_, _| Footprint::of(&[Var::Pending], &[Var::Pending]),
+    apply: |r| {
+        let pending = r.lower_pending()?;
+        Ok(What::PendingLowered { pending })
+    },
+};
+
+/// `flush_tlb_mm()`: flush the whole address space on every CPU.
+pub(super) const FLUSH_TLB_MM: ActionDef = ActionDef {
+    action: Action::FlushTlbMm,
+    id: "flush_tlb_mm",
+    label: "flush_tlb_mm()",
     aliases: &[],
-    path: KernelPath::DeferredClean,
-    summary: "mm->tlb_flush_pending -= 1, after the deferred flush.",
-    share_code: 6,
-    footprint: |_, _| Footprint::new(&[Var::Pending], &[Var::Pending]),
-    apply: |s, _, _| {
-        s.tlb_flush_pending = s
-            .tlb_flush_pending
-            .checked_sub(1)
-            .ok_or(StepError::PendingBelowZero)?;
-        Ok(Effect::PendingLowered {
-            pending: s.tlb_flush_pending,
+    path: KernelPath::Tlb,
+    summary: "Flush the whole mm on every CPU; settles this CPU's deferred flush.",
+    code: 15,
+    per_page: false,
+    opens_gather: None,
+    types_gather: None,
+    footprint: |ctx, _| flush_footprint(ctx.cpu),
+    apply: |r| flush_everywhere(r, FlushScope::Mm),
+};
+
+/// `local_flush_tlb_page()`: flush the page from this CPU's TLB only.
+pub(super) const LOCAL_FLUSH_TLB_PAGE: ActionDef = ActionDef {
+    action: Action::LocalFlushTlbPage,
+    id: "local_flush_tlb_page",
+    label: "local_flush_tlb_page()",
+    aliases: &[],
+    path: KernelPath::Tlb,
+    summary: "Flush the page from this CPU's TLB only.",
+    code: 16,
+    per_page: true,
+    opens_gather: None,
+    types_gather: None,
+    footprint: |ctx, _| Footprint::of(&[], &[Var::Tlb(ctx.cpu, ctx.page)]),
+    apply: |r| {
+        r.s.flush_page(r.vpage(), CpuSet::only(r.cpu()));
+        Ok(What::Flushed {
+            scope: FlushScope::Local,
+            lowered: None,
         })
     },
 };
