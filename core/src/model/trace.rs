@@ -128,15 +128,7 @@ impl Verdict {
         .into_iter()
         .flatten()
         .collect();
-        // At most four: an insertion sort, not `sort_unstable`, whose general quicksort would be linked
-        // into the playground's wasm for this alone.
-        for i in 1..steps.len() {
-            let mut j = i;
-            while j > 0 && steps[j - 1] > steps[j] {
-                steps.swap(j - 1, j);
-                j -= 1;
-            }
-        }
+        steps.sort_unstable();
         steps.dedup();
         steps
     }
