@@ -389,11 +389,14 @@ fn Editor() -> Html {
         }
     });
 
-    // The explorer's opened counterexample, shown beside the explorer until loaded or closed.
-    let opened = use_state(|| None::<Rc<Scenario>>);
+    // The explorer's opened counterexample, with the variant it goes wrong under, shown beside the
+    // explorer until loaded or closed.
+    let opened = use_state(|| None::<(Rc<Scenario>, Variant)>);
     let on_open = {
         let opened = opened.clone();
-        Callback::from(move |s: Scenario| opened.set(Some(Rc::new(s))))
+        Callback::from(move |(s, variant): (Scenario, Variant)| {
+            opened.set(Some((Rc::new(s), variant)))
+        })
     };
     let on_close = {
         let opened = opened.clone();
@@ -401,9 +404,9 @@ fn Editor() -> Html {
     };
     let explore = html! {
         <section class="explore-row" aria-label="Explore every interleaving">
-            <Explorer scenario={scenario.clone()} custom={Some(*custom)} {on_open} />
-            if let Some(c) = &*opened {
-                <Counterexample scenario={c.clone()} on_load={on_load.clone()} {on_close} />
+            <Explorer scenario={scenario.clone()} arch={*arch} custom={*custom} {on_open} />
+            if let Some((c, variant)) = &*opened {
+                <Counterexample scenario={c.clone()} variant={*variant} on_load={on_load.clone()} {on_close} />
             }
         </section>
     };
