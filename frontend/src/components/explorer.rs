@@ -26,6 +26,7 @@ use yew::prelude::*;
 
 use super::explore_results::{count_of, seconds, variant_key, ExploreResults, Row};
 use crate::explore_protocol::{Reply, Request};
+use crate::view::arch_id;
 use crate::worker::ExploreWorker;
 
 /// The default time budget per variant, in seconds: long enough for any seed diagram many times over,
@@ -428,10 +429,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         Some(s) if !search.rows.is_empty() && !running => **s != *props.scenario,
         _ => false,
     };
-    let arch = match props.arch {
-        Arch::X86 => "x86",
-        Arch::Arm64 => "arm64",
-    };
+    let arch = arch_id(props.arch);
     html! {
         <section class="explorer" aria-label="Explore every interleaving">
             <h2 class="explorer-head">{ "Explore every interleaving" }</h2>

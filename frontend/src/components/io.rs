@@ -112,6 +112,8 @@ pub struct ImportExportProps {
     pub scenario: Rc<Scenario>,
     /// Replaces the working scenario (one undoable edit in the editor).
     pub on_load: Callback<Scenario>,
+    /// The page's architecture: the SVG's verdicts are on it.
+    pub arch: Arch,
 }
 
 /// Messages of the panel: at most one at a time.
@@ -209,10 +211,10 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
         })
     };
     let on_download_svg = {
-        let (scenario, note) = (props.scenario.clone(), note.clone());
+        let (scenario, arch, note) = (props.scenario.clone(), props.arch, note.clone());
         Callback::from(move |_: MouseEvent| {
             let name = format!("{}.svg", file_stem(&scenario));
-            let svg = svg::export(&scenario, Arch::X86);
+            let svg = svg::export(&scenario, arch);
             if let Err(e) = download(&name, "image/svg+xml", &svg) {
                 note.set(Some(Note::Error(format!("Could not download: {e}."))));
             }
