@@ -96,11 +96,7 @@ fn use_autosave(doc: &Doc) {
 #[hook]
 fn use_selected_in_view(selected: Option<usize>) {
     use_effect_with(selected, |selected| {
-        let step = selected.and_then(|i| {
-            web_sys::window()?
-                .document()?
-                .get_element_by_id(&step_dom_id(i))
-        });
+        let step = selected.and_then(|i| gloo_utils::document().get_element_by_id(&step_dom_id(i)));
         if let Some(el) = step {
             let options = web_sys::ScrollIntoViewOptions::new();
             options.set_block(web_sys::ScrollLogicalPosition::Nearest);
@@ -116,18 +112,16 @@ fn use_undo_keys(doc: UseReducerDispatcher<Doc>) {
     use_effect_with((), move |_| {
         // Not passive: the handler cancels the browser's own undo.
         let options = EventListenerOptions::enable_prevent_default();
-        let listener = web_sys::window()
-            .and_then(|w| w.document())
-            .map(|document| {
-                EventListener::new_with_options(&document, "keydown", options, move |event| {
-                    let Some(e) = event.dyn_ref::<KeyboardEvent>() else {
-                        return;
-                    };
-                    if let Some(edit) = keys::undo_redo(&Key::of(e), keys::from_text_field(event)) {
-                        e.prevent_default();
-                        doc.dispatch(edit);
-                    }
-                })
+        let document = gloo_utils::document();
+        let listener =
+            EventListener::new_with_options(&document, "keydown", options, move |event| {
+                let Some(e) = event.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                if let Some(edit) = keys::undo_redo(&Key::of(e), keys::from_text_field(event)) {
+                    e.prevent_default();
+                    doc.dispatch(edit);
+                }
             });
         move || drop(listener)
     });

@@ -268,11 +268,10 @@ pub fn EmbedPage() -> Html {
     {
         let link = link.clone();
         use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|window| {
-                gloo_events::EventListener::new(&window, "hashchange", move |_| {
+            let listener =
+                gloo_events::EventListener::new(&gloo_utils::window(), "hashchange", move |_| {
                     link.set(location::scenario_from_location())
-                })
-            });
+                });
             move || drop(listener)
         });
     }

@@ -234,7 +234,7 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
             let (note, load) = (note.clone(), load.clone());
             yew::platform::spawn_local(async move {
                 let name = file.name();
-                let read = read_file_text(&file, MAX_JSON_BYTES)
+                let read = read_file_text(file, MAX_JSON_BYTES)
                     .await
                     .and_then(|text| json::from_json(&text).map_err(|e| e.to_string()));
                 match read {
