@@ -94,16 +94,24 @@ for (const base of ['/', '/sub/tlbrace/']) {
       const order = steps.map(([i]) => i);
       expect(order).toEqual([...order].sort((a, b) => a - b));
     }
-    // Core's verdict of the opened timeline: lost under the variant it was found for; the fix, safe for
-    // every interleaving, keeps this one too (or finds it impossible).
+    // Core's verdict of the opened timeline under the variant it was found for, and no other: lost.
+    await expect(cex.locator('.cex-verdict')).toHaveCount(1);
     await expect(cex.locator('.cex-verdict[data-variant="v5.12"]')).toHaveAttribute('data-verdict', 'lost');
-    await expect(cex.locator('.cex-verdict[data-variant="yu-fix"]')).toHaveAttribute(
+    // Loaded into the editor, the matrix has its verdict under every preset: lost under v5.12; the fix,
+    // safe for every interleaving, keeps this one too (or finds it impossible). Undo brings Example 1 back.
+    await cex.locator('.load-counterexample').click();
+    await expect(page.locator('.explore-stale')).toBeVisible();
+    await expect(page.locator('.verdicts .verdict[data-variant="v5.12"]')).toHaveAttribute('data-verdict', 'lost');
+    await expect(page.locator('.verdicts .verdict[data-variant="yu-fix"]')).toHaveAttribute(
       'data-verdict',
       /^(guaranteed|error)$/,
     );
+    await page.locator('.undo').click();
+    await expect(page.locator('.explore-stale')).toHaveCount(0);
 
-    // The minimised counterexample is shorter and still lost under v5.10-rc4.
+    // The minimised counterexample is shorter and still lost under v5.10-rc4, the variant it is for.
     await page.locator('.explore-result[data-variant="v5.10-rc4"] .minimise-counterexample').click();
+    await expect(cex.locator('.cex-verdict')).toHaveCount(1);
     await expect(cex.locator('.cex-verdict[data-variant="v5.10-rc4"]')).toHaveAttribute('data-verdict', 'lost');
     const minimised = await cex.locator('.step').count();
     expect(minimised).toBeGreaterThan(0);
@@ -196,4 +204,21 @@ test('bad options are refused with a readable message', async ({ page }) => {
   await expect(page.locator('.explorer [role="alert"]')).toContainText('state cap');
   await expect(page.locator('.explore-result')).toHaveCount(0);
   await expect(page.locator('.explore-button')).toBeEnabled();
+});
+
+test('the explorer searches on the page\'s architecture', async ({ page }) => {
+  const problems = watchForErrors(page);
+  await page.goto('/?example=example-1');
+  await page.locator('.arch-select').selectOption('arm64');
+  await expect(page.locator('.explore-options legend')).toContainText('on arm64');
+  for (const v of ['v5.10-rc4', 'will-4+6', 'yu-fix', 'yu-fix+flush', 'custom'])
+    await page.locator(`.explore-variant[data-variant="${v}"] input`).uncheck();
+  await page.locator('.explore-button').click();
+  const row = page.locator('.explore-result[data-variant="v5.12"]');
+  await expect(row).toHaveAttribute('data-outcome', 'unsafe', { timeout: 20_000 });
+  await row.locator('.open-counterexample').click();
+  // The counterexample names the variant it was found for, architecture included.
+  await expect(page.locator('.counterexample .cex-verdict-name')).toHaveText('v5.12@arm64');
+  await expect(page.locator('.counterexample .cex-verdict')).toHaveAttribute('data-verdict', 'lost');
+  expect(problems).toEqual([]);
 });

@@ -177,6 +177,38 @@ test('the embed demo page shows two embeds sized from their messages', async ({ 
   expect(problems).toEqual([]);
 });
 
+test('the page\'s architecture goes into the SVG, the share link and the embed, and back', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const problems = watchForErrors(page);
+  await page.goto(`/sub/tlbrace/#${example1Link}`);
+  await expectExample1(page);
+  await page.locator('.arch-select').selectOption('arm64');
+
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.locator('.download-svg').click()]);
+  expect(readFileSync((await svg.path())!, 'utf8')).toContain('Verdicts (arm64)');
+
+  await page.locator('.share-button').click();
+  expect(await page.locator('.share-link').inputValue()).toMatch(/\/sub\/tlbrace\/\?arch=arm64#v1\./);
+  await page.locator('.embed-button').click();
+  expect(await page.locator('.embed-snippet').inputValue()).toMatch(/\?embed&amp;arch=arm64#v1\./);
+
+  // The embed runs every preset on arm64, and opens the editor on arm64.
+  const embed = await context.newPage();
+  const embedProblems = watchForErrors(embed);
+  await embed.goto((await page.locator('.embed-preview').getAttribute('href'))!);
+  await expect(embed.locator('.overview')).toHaveAttribute('data-arch', 'arm64');
+  await expect(embed.locator('.explanation h3')).toContainText('@arm64');
+  const editor = await context.newPage();
+  const editorProblems = watchForErrors(editor);
+  await editor.goto((await embed.locator('.open-in-tlbrace').getAttribute('href'))!);
+  await expectExample1(editor);
+  await expect(editor.locator('.arch-select')).toHaveValue('arm64');
+  await expect(editor.locator('.verdicts .verdict[data-variant="will-4+6"]')).toHaveAttribute('title', /^will-4\+6@arm64:/);
+  expect(problems).toEqual([]);
+  expect(embedProblems).toEqual([]);
+  expect(editorProblems).toEqual([]);
+});
+
 test('pasting the seed mail\'s Example 1 gives its verdicts', async ({ page }) => {
   const problems = watchForErrors(page);
   await page.goto('/');

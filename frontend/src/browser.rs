@@ -1,27 +1,27 @@
 //! The few browser services the share, embed and file features need, each failing with a message
-//! rather than a panic or an uncaught JS exception: the clipboard, file downloads and uploads, and
-//! telling an embedding page how tall the embed is.
+//! rather than a panic or an uncaught JS exception: the clipboard, file downloads and uploads
+//! (gloo-file), and telling an embedding page how tall the embed is. The page's window, document and
+//! body come from gloo-utils.
 
-use js_sys::{Array, Reflect};
+use gloo_file::{Blob, File, ObjectUrl};
+use gloo_utils::errors::JsError;
+use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// A JS error as text, for messages: an `Error`'s message, a thrown string, else "unknown error" (not
-/// `JsValue`'s `Debug`, whose JS-side printer would be bundled for this fallback alone).
+/// A JS error as text, for messages: an `Error`'s message, else the value as JS prints it.
 pub(crate) fn js_text(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| "unknown error".to_string())
+    match JsError::try_from(value.clone()) {
+        Ok(error) => error.message,
+        Err(other) => other.to_string(),
+    }
 }
 
 /// Copies `text` to the clipboard. Fails (with a reason) where the page has no clipboard access: an
 /// insecure (plain http) origin, a denied permission, an iframe without `clipboard-write`. Callers
 /// then show the text in a selectable field instead.
 pub async fn copy_to_clipboard(text: &str) -> Result<(), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let navigator = window.navigator();
+    let navigator = gloo_utils::window().navigator();
     // `navigator.clipboard` is undefined outside secure contexts; web-sys's getter would not say so.
     let clipboard = Reflect::get(&navigator, &JsValue::from_str("clipboard"))
         .ok()
@@ -34,50 +34,39 @@ pub async fn copy_to_clipboard(text: &str) -> Result<(), String> {
         .map_err(|e| format!("the browser refused the clipboard ({})", js_text(&e)))
 }
 
-/// Offers `text` as a file download named `filename`: a Blob, an object URL and a clicked
-/// `<a download>`, the URL revoked afterwards.
+/// Offers `text` as a file download named `filename`: a clicked `<a download>` on an object URL for
+/// the text, revoked once the download has started.
 pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let document = window.document().ok_or("no document")?;
-    let parts = Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|e| format!("could not make the file: {}", js_text(&e)))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|e| format!("could not make the file: {}", js_text(&e)))?;
-    let anchor: web_sys::HtmlAnchorElement = document
+    let url = ObjectUrl::from(Blob::new_with_options(text, Some(mime)));
+    let anchor: web_sys::HtmlAnchorElement = gloo_utils::document()
         .create_element("a")
-        .map_err(|e| js_text(&e))?
+        .map_err(|e| format!("could not make the file: {}", js_text(&e)))?
         .unchecked_into();
     anchor.set_href(&url);
     anchor.set_download(filename);
     anchor.set_hidden(true);
-    let body = document.body().ok_or("no body")?;
+    let body = gloo_utils::body();
     let _ = body.append_child(&anchor);
     anchor.click();
     let _ = body.remove_child(&anchor);
-    // The download has started from the click; the URL is no longer needed.
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Dropping `url` revokes it: the download has started from the click.
     Ok(())
 }
 
 /// Reads an uploaded file as text, refusing files over `max_bytes` before reading them.
-pub async fn read_file_text(file: &web_sys::File, max_bytes: usize) -> Result<String, String> {
-    let size = file.size();
-    if size > max_bytes as f64 {
+pub async fn read_file_text(file: web_sys::File, max_bytes: usize) -> Result<String, String> {
+    let file = File::from(file);
+    if file.size() > max_bytes as u64 {
         return Err(format!(
             "{} is {} KiB; at most {} KiB is accepted",
             file.name(),
-            (size / 1024.0).ceil(),
+            file.size().div_ceil(1024),
             max_bytes / 1024
         ));
     }
-    let text = JsFuture::from(file.text())
+    gloo_file::futures::read_as_text(&file)
         .await
-        .map_err(|e| format!("could not read {}: {}", file.name(), js_text(&e)))?;
-    text.as_string()
-        .ok_or_else(|| format!("{} is not a text file", file.name()))
+        .map_err(|e| format!("could not read {}: {e}", file.name()))
 }
 
 /// The message an embed posts to its parent page with its height in CSS pixels, so the parent can
@@ -86,9 +75,7 @@ pub const HEIGHT_MESSAGE: &str = "tlbrace:height";
 
 /// Posts `height` to the parent page, if this page is in a frame.
 pub fn post_height(height: f64) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+    let window = gloo_utils::window();
     let Ok(Some(parent)) = window.parent() else {
         return;
     };

@@ -10,8 +10,10 @@ pub mod components;
 pub mod dnd;
 pub mod doc;
 pub mod explore_protocol;
+pub mod keys;
 pub mod location;
 pub mod storage;
+pub mod view;
 pub mod worker;
 
 pub use components::app::App;

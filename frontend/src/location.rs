@@ -3,7 +3,9 @@
 //!
 //! URL shapes, all relative to wherever the playground is hosted (any sub-path):
 //! - `…/#v1.<data>` opens the scenario in the editor;
-//! - `…/?embed#v1.<data>` (also `index.html?embed#…`) renders the embed view of that scenario.
+//! - `…/?embed#v1.<data>` (also `index.html?embed#…`) renders the embed view of that scenario;
+//! - `?arch=arm64` (editor or embed) runs every variant on arm64 rather than x86. The links the page
+//!   makes (Share link, Embed…) carry the page's architecture this way.
 //!
 //! The embed flag is a query parameter rather than part of the fragment so that the fragment stays
 //! exactly a share link (any tool that opens share links opens an embed URL too), and because static
@@ -16,12 +18,16 @@
 //! address bar, so that the user can see and report what was pasted. The embed view never drops its
 //! fragment: there the URL is the content.
 
-use tlbrace_core::{formats::share, Scenario};
+use tlbrace_core::{formats::share, Arch, Scenario};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
+use crate::view::{arch_id, parse_arch};
+
 /// The query parameter that selects the embed view: `?embed`.
 pub const EMBED_PARAM: &str = "embed";
+/// The query parameter that chooses the architecture: `?arch=arm64`.
+pub const ARCH_PARAM: &str = "arch";
 
 /// What a page URL asks for, parsed from its query string and fragment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +49,26 @@ pub fn has_embed_flag(search: &str) -> bool {
             (key == EMBED_PARAM).then_some(value)
         })
         .any(|value| !matches!(value, "0" | "false" | "no"))
+}
+
+/// The value of the query parameter `name` in `search` (`?a=1&step=3`, with or without its `?`): the
+/// first one's, `""` for a bare flag.
+pub fn query_param<'a>(search: &'a str, name: &str) -> Option<&'a str> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| match pair.split_once('=') {
+            Some((key, value)) => (key == name).then_some(value),
+            None => (pair == name).then_some(""),
+        })
+}
+
+/// The architecture a query string asks for (`?arch=arm64`); x86 without one, or for a name this
+/// release does not know.
+pub fn arch_param(search: &str) -> Arch {
+    query_param(search, ARCH_PARAM)
+        .and_then(parse_arch)
+        .unwrap_or(Arch::X86)
 }
 
 /// Opens the scenario a fragment (`#v1.…` or `v1.…`) names. `None` when there is no fragment or it
@@ -89,26 +115,27 @@ pub fn parse(search: &str, hash: &str) -> PageRequest {
     }
 }
 
-/// `search` without the embed flag, keeping every other parameter (with its `?`, or empty).
-pub fn search_without_embed(search: &str) -> String {
-    let kept: Vec<&str> = search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some(EMBED_PARAM))
+/// The query string of a link the page makes: `search` (the page's own) without its `embed` and `arch`
+/// parameters, then `embed` first when `embed`, and `arch=arm64` when `arch` is not the default x86;
+/// every other parameter kept, in order. With its `?`, or empty.
+pub fn link_search(search: &str, embed: bool, arch: Arch) -> String {
+    let ours = |pair: &&str| matches!(pair.split('=').next(), Some(EMBED_PARAM | ARCH_PARAM));
+    let arch_pair = format!("{ARCH_PARAM}={}", arch_id(arch));
+    let params: Vec<&str> = embed
+        .then_some(EMBED_PARAM)
+        .into_iter()
+        .chain((arch != Arch::X86).then_some(arch_pair.as_str()))
+        .chain(
+            search
+                .trim_start_matches('?')
+                .split('&')
+                .filter(|pair| !pair.is_empty() && !ours(pair)),
+        )
         .collect();
-    if kept.is_empty() {
+    if params.is_empty() {
         String::new()
     } else {
-        format!("?{}", kept.join("&"))
-    }
-}
-
-/// `search` with the embed flag added (once).
-pub fn search_with_embed(search: &str) -> String {
-    let rest = search_without_embed(search);
-    match rest.strip_prefix('?') {
-        Some(rest) => format!("?{EMBED_PARAM}&{rest}"),
-        None => format!("?{EMBED_PARAM}"),
+        format!("?{}", params.join("&"))
     }
 }
 
@@ -139,9 +166,17 @@ pub fn scenario_from_location() -> Option<Result<Scenario, String>> {
 
 /// Whether this page is the embed view (`?embed`).
 pub fn is_embed() -> bool {
-    location()
-        .and_then(|l| l.search().ok())
-        .is_some_and(|s| has_embed_flag(&s))
+    has_embed_flag(&current_search())
+}
+
+/// The architecture this page's URL asks for (see [`arch_param`]).
+pub fn arch() -> Arch {
+    arch_param(&current_search())
+}
+
+/// The value of the query parameter `name` in this page's URL.
+pub fn current_param(name: &str) -> Option<String> {
+    query_param(&current_search(), name).map(str::to_string)
 }
 
 /// The page's address up to its query string: `origin + pathname` (e.g. `https://h/sub/tlbrace/`).
@@ -161,23 +196,24 @@ fn current_search() -> String {
     location().and_then(|l| l.search().ok()).unwrap_or_default()
 }
 
-/// The editor's share URL for `scenario`: this page's URL (without the embed flag and fragment)
-/// followed by `#v1.…`.
-pub fn share_url(scenario: &Scenario) -> String {
+/// The editor's share URL for `scenario` on `arch`: this page's URL (without the embed flag and
+/// fragment, with `arch=arm64` on arm64) followed by `#v1.…`.
+pub fn share_url(scenario: &Scenario, arch: Arch) -> String {
     format!(
         "{}{}#{}",
         page_base(),
-        search_without_embed(&current_search()),
+        link_search(&current_search(), false, arch),
         share::encode(scenario)
     )
 }
 
-/// The embed URL for `scenario`: this page's URL with `?embed` and the share fragment.
-pub fn embed_url(scenario: &Scenario) -> String {
+/// The embed URL for `scenario` on `arch`: this page's URL with `?embed` (and `arch=arm64` on arm64)
+/// and the share fragment.
+pub fn embed_url(scenario: &Scenario, arch: Arch) -> String {
     format!(
         "{}{}#{}",
         page_base(),
-        search_with_embed(&current_search()),
+        link_search(&current_search(), true, arch),
         share::encode(scenario)
     )
 }
@@ -325,13 +361,30 @@ mod tests {
     }
 
     #[test]
-    fn the_embed_flag_is_added_and_removed_without_touching_other_parameters() {
-        assert_eq!(search_without_embed("?embed"), "");
-        assert_eq!(search_without_embed("?a=1&embed&b"), "?a=1&b");
-        assert_eq!(search_without_embed(""), "");
-        assert_eq!(search_with_embed(""), "?embed");
-        assert_eq!(search_with_embed("?embed"), "?embed");
-        assert_eq!(search_with_embed("?a=1"), "?embed&a=1");
+    fn links_set_the_embed_flag_and_the_arch_without_touching_other_parameters() {
+        assert_eq!(link_search("?embed", false, Arch::X86), "");
+        assert_eq!(link_search("?a=1&embed&b", false, Arch::X86), "?a=1&b");
+        assert_eq!(link_search("", false, Arch::X86), "");
+        assert_eq!(link_search("", true, Arch::X86), "?embed");
+        assert_eq!(link_search("?embed", true, Arch::X86), "?embed");
+        assert_eq!(link_search("?a=1", true, Arch::X86), "?embed&a=1");
+        assert_eq!(link_search("?arch=arm64&a=1", false, Arch::X86), "?a=1");
+        assert_eq!(
+            link_search("?a=1&arch=x86", true, Arch::Arm64),
+            "?embed&arch=arm64&a=1"
+        );
+    }
+
+    #[test]
+    fn query_parameters_and_the_arch_are_read() {
+        assert_eq!(query_param("?example=example-1&step=3", "step"), Some("3"));
+        assert_eq!(query_param("example=x", "example"), Some("x"));
+        assert_eq!(query_param("?embed&x=1", "embed"), Some(""));
+        assert_eq!(query_param("?examples=1", "example"), None);
+        assert_eq!(arch_param("?embed&arch=arm64"), Arch::Arm64);
+        assert_eq!(arch_param("?arch=x86"), Arch::X86);
+        assert_eq!(arch_param("?arch=riscv"), Arch::X86);
+        assert_eq!(arch_param(""), Arch::X86);
     }
 
     #[test]

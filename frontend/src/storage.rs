@@ -1,5 +1,14 @@
 //! The autosave: the working scenario in `localStorage`, in the core's versioned JSON format, so a
 //! reload (or a browser restart) gives the user their timeline back.
+//!
+//! # Why not gloo-storage
+//! gloo-storage's `LocalStorage` stores any `T: Serialize` as `serde_json` text and reads it back with
+//! `serde_json::from_str::<T>`. The autosave must be read by core's [`from_json`] instead (the format
+//! version check, later migrations, the scenario's validation), and a value that does not read must be
+//! moved aside as the very text it was, for the user to rescue: both need the raw string, which
+//! gloo-storage only offers as `LocalStorage::raw()`, the same `web_sys::Storage` used here. That
+//! `raw()` also throws where the browser refuses storage (a sandboxed frame, storage disabled), where
+//! the autosave should quietly do nothing.
 
 use tlbrace_core::formats::json::{from_json, to_json_compact};
 use tlbrace_core::Scenario;
@@ -10,8 +19,9 @@ pub const KEY: &str = "tlbrace.scenario";
 /// still rescue it.
 pub const KEY_UNREADABLE: &str = "tlbrace.scenario.unreadable";
 
+/// The page's `localStorage`, unless the browser refuses it.
 fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    gloo_utils::window().local_storage().ok().flatten()
 }
 
 /// The saved scenario: `Ok(None)` when there is none (or storage is unavailable), `Err` with a

@@ -7,21 +7,28 @@
 //! binary's `main` then sees it runs in a worker ([`in_worker`]) and calls [`run`] instead of
 //! mounting the app.
 //!
-//! Once started the worker posts [`Reply::Ready`], then waits for one
-//! [`Request`](crate::explore_protocol::Request) per message and runs [`run_request`] on it, posting
-//! each reply as a string ([`Reply::encode`](crate::explore_protocol::Reply::encode)). A search
-//! blocks this thread until it ends, so the worker reads no
-//! messages meanwhile: the page cancels by terminating the worker (see `components/explorer.rs`),
-//! not by sending it a message.
+//! Once started the worker posts [`Reply::Ready`], then answers each [`Request`] with
+//! [`run_request`]'s replies, every message a JSON string. A search blocks the worker's thread until it
+//! ends, so the worker reads no messages meanwhile: the page cancels by terminating it (dropping its
+//! [`ExploreWorker`]), not by sending it a message.
 //!
-//! A thin `web-sys` worker rather than gloo-worker: one message type each way needs no bridge, and
-//! gloo-worker's bincode codec and registrar cost bytes.
+//! # Why not gloo-worker
+//! gloo-worker 0.5 (the one yew 0.23 pulls in) cannot do either of the two things this module is for.
+//! Its spawner starts a classic worker that `importScripts` a separate `*_bg.wasm` bundle by URL, so it
+//! cannot hand the worker the page's already compiled module (one wasm, fetched and compiled once).
+//! And its bridge ends a worker by posting it a `Destroy` message, which a worker busy in a search
+//! never reads; it never calls `terminate()`. It would also bring its bincode codec and registrar: for
+//! a minimal Yew app on this toolchain, about 19 KB gzip more page wasm and a 28 KB worker bundle.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{
+    DedicatedWorkerGlobalScope, ErrorEvent, Event, MessageEvent, Worker, WorkerOptions, WorkerType,
+};
+use yew::Callback;
 
-use crate::explore_protocol::{run_request, Reply};
+use crate::browser::js_text;
+use crate::explore_protocol::{run_request, Reply, Request};
 
 /// The worker's script, relative to the page (www/tlbrace-worker.js, copied by Trunk).
 pub const WORKER_URL: &str = "./tlbrace-worker.js";
@@ -44,9 +51,73 @@ pub fn in_worker() -> bool {
     js_sys::global().is_instance_of::<DedicatedWorkerGlobalScope>()
 }
 
+/// A running search, seen from the page; dropping it terminates the worker at once, whatever it is
+/// doing, and hands all of its memory back.
+pub struct ExploreWorker {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
+}
+
+impl ExploreWorker {
+    /// Starts a worker on this wasm and has it run `request`: the request is posted when the worker
+    /// says [`Reply::Ready`], and every later reply goes to `on_reply`. A worker that fails to load or
+    /// crashes, or a reply that cannot be read, goes to `on_error`.
+    pub fn start(
+        request: &Request,
+        on_reply: Callback<Reply>,
+        on_error: Callback<String>,
+    ) -> Result<ExploreWorker, String> {
+        let worker =
+            spawn().map_err(|e| format!("cannot start the explorer's worker: {}", js_text(&e)))?;
+        let request = JsValue::from_str(&request.to_json());
+        let on_message = {
+            let (worker, on_error) = (worker.clone(), on_error.clone());
+            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                match Reply::from_json(&e.data().as_string().unwrap_or_default()) {
+                    Ok(Reply::Ready) => {
+                        if let Err(e) = worker.post_message(&request) {
+                            on_error.emit(format!(
+                                "cannot send the scenario to the explorer: {}",
+                                js_text(&e)
+                            ));
+                        }
+                    }
+                    Ok(reply) => on_reply.emit(reply),
+                    Err(message) => on_error.emit(message),
+                }
+            })
+        };
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+            let detail = e
+                .dyn_ref::<ErrorEvent>()
+                .map(|e| e.message())
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| "it could not be loaded".to_string());
+            on_error.emit(format!("the explorer's worker failed: {detail}"));
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(ExploreWorker {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+}
+
+impl Drop for ExploreWorker {
+    fn drop(&mut self) {
+        // Detach first: a message already queued must not reach the dropped closures.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
 /// Starts a worker running this wasm's [`run`]: a module worker for [`WORKER_URL`], sent the
 /// bootstrap message `{glue, module}` it waits for.
-pub fn spawn() -> Result<Worker, JsValue> {
+fn spawn() -> Result<Worker, JsValue> {
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options(WORKER_URL, &options)?;
@@ -63,14 +134,13 @@ pub fn run() {
     let poster = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let text = event.data().as_string().unwrap_or_default();
-        let now = js_sys::Date::now;
-        run_request(&text, &now, &mut |reply| {
+        run_request(&text, &js_sys::Date::now, &mut |reply| {
             // A failed post means the page is gone; there is nobody left to tell.
-            let _ = poster.post_message(&JsValue::from_str(&reply.encode()));
+            let _ = poster.post_message(&JsValue::from_str(&reply.to_json()));
         });
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
-    let _ = scope.post_message(&JsValue::from_str(&Reply::Ready.encode()));
+    let _ = scope.post_message(&JsValue::from_str(&Reply::Ready.to_json()));
 }

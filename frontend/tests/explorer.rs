@@ -1,4 +1,4 @@
-//! The Explorer's pure parts in headless Chromium: its messages over the wire, the progress line, the
+//! The Explorer's pure parts in headless Chromium: its messages as JSON, the progress line, the
 //! results table for real core reports, and the opened counterexample's timeline.
 //! Run: `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
 //! cargo test -p tlbrace-frontend --target wasm32-unknown-unknown --tests`
@@ -11,13 +11,12 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use tlbrace_core::examples::example;
-use tlbrace_core::search::explore::{explore, Options};
-use tlbrace_core::{Arch, Scenario};
+use tlbrace_core::search::explore::{explore, Finding, Options, Outcome, Progress};
+use tlbrace_core::{Arch, Preset, Scenario, Variant};
 use tlbrace_frontend::components::counterexample::{Counterexample, CounterexampleProps};
-use tlbrace_frontend::components::explorer::{ExploreResults, ResultsProps, Row};
-use tlbrace_frontend::explore_protocol::{
-    preset_jobs, progress_text, run_request, Answer, Reply, Request, Stop, VariantResult,
-};
+use tlbrace_frontend::components::explore_results::{group, ExploreResults, ResultsProps, Row};
+use tlbrace_frontend::components::explorer::{offered, Running};
+use tlbrace_frontend::explore_protocol::{run_request, Reply, Request};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, HtmlElement};
@@ -36,83 +35,115 @@ async fn settle() {
     yew::platform::time::sleep(Duration::from_millis(20)).await;
 }
 
+fn presets(arch: Arch) -> Vec<Variant> {
+    offered(arch, Preset::V5_12.variant())
+}
+
 /// Example 1 searched under every preset, as the worker would report it.
 fn example_1_rows() -> Vec<Row> {
     let s = example("example-1").unwrap();
-    preset_jobs(Arch::X86, None)
+    presets(Arch::X86)
         .iter()
-        .map(|job| {
-            let report = explore(&s, &job.variant, &Options::default(), |_| {
+        .map(|variant| {
+            let report = explore(&s, variant, &Options::default(), |_| {
                 ControlFlow::Continue(())
             })
             .unwrap();
-            Row::Done(Box::new(VariantResult::from_report(
-                &job.name, &report, None, false, 12.0,
-            )))
+            Row::Done {
+                report: Box::new(report),
+                elapsed_ms: 12.0,
+                timed_out_at_ms: None,
+            }
         })
         .collect()
 }
 
 #[wasm_bindgen_test]
-fn replies_survive_the_wire_in_the_browser() {
-    let rows = example_1_rows();
-    for row in &rows {
-        let Row::Done(result) = row else {
+fn replies_survive_json_in_the_browser() {
+    for row in example_1_rows() {
+        let Row::Done { report, .. } = row else {
             panic!("a finished row")
         };
         let reply = Reply::Done {
             job: 3,
-            result: result.clone(),
+            report,
+            elapsed_ms: 12.5,
+            timed_out: false,
         };
-        assert_eq!(Reply::decode(&reply.encode()).unwrap(), reply);
+        assert_eq!(Reply::from_json(&reply.to_json()).unwrap(), reply);
     }
     let progress = Reply::Progress {
         job: 1,
-        states: 123_456,
-        transitions: 1 << 40,
-        depth: 7,
-        max_depth: 13,
+        progress: Progress {
+            variant: Preset::YuFix.variant(),
+            states: 123_456,
+            transitions: 1 << 40,
+            depth: 7,
+            max_depth: 13,
+        },
         elapsed_ms: 51.5,
     };
-    assert_eq!(Reply::decode(&progress.encode()).unwrap(), progress);
-    assert!(Reply::decode("{\"nonsense\":{}}").is_err());
-    assert_eq!(Reply::decode("finished").unwrap(), Reply::Finished);
+    assert_eq!(Reply::from_json(&progress.to_json()).unwrap(), progress);
+    assert!(Reply::from_json("{\"nonsense\":{}}").is_err());
+    assert_eq!(Reply::from_json("\"finished\"").unwrap(), Reply::Finished);
 }
 
 #[wasm_bindgen_test]
 fn the_worker_logic_runs_in_wasm_with_the_browser_clock() {
     let request = Request {
         scenario: example("example-1").unwrap(),
-        jobs: preset_jobs(Arch::Arm64, None),
+        variants: presets(Arch::Arm64),
         options: Options::default(),
         time_budget_ms: Some(60_000),
     };
-    let mut answers = Vec::new();
-    run_request(&request.encode(), &js_sys::Date::now, &mut |r| {
-        if let Reply::Done { result, .. } = r {
-            assert_eq!(result.stop, Stop::Complete);
-            answers.push(result.answer);
+    let mut findings = Vec::new();
+    run_request(&request.to_json(), &js_sys::Date::now, &mut |r| {
+        if let Reply::Done {
+            report, timed_out, ..
+        } = r
+        {
+            assert_eq!(report.outcome, Outcome::Complete);
+            assert_eq!(report.variant.arch, Arch::Arm64);
+            assert!(!timed_out);
+            findings.push(report.finding());
         }
     });
     // The seed's verdicts hold on arm64 as on x86 for Example 1: the three mainline-skip presets lose.
     assert_eq!(
-        answers,
+        findings,
         vec![
-            Answer::Unsafe,
-            Answer::Unsafe,
-            Answer::Safe,
-            Answer::Safe,
-            Answer::Unsafe
+            Finding::Unsafe,
+            Finding::Unsafe,
+            Finding::Safe,
+            Finding::Safe,
+            Finding::Unsafe
         ]
     );
 }
 
 #[wasm_bindgen_test]
 fn the_progress_line_names_the_variant_and_counts() {
+    let run = Running {
+        variants: presets(Arch::X86),
+        time_budget_ms: None,
+        started_ms: 1_000.0,
+        job: 2,
+        job_started_ms: 2_000.0,
+        progress: Some(Progress {
+            variant: Preset::YuFix.variant(),
+            states: 4_321,
+            transitions: 9_000,
+            depth: 5,
+            max_depth: 10,
+        }),
+        now_ms: 3_049.0,
+    };
     assert_eq!(
-        progress_text("yu-fix", 2, 5, 4_321, 2_049.0),
+        run.text(),
         "yu-fix (3 of 5): 4\u{2009}321 states visited, 2 s"
     );
+    // Two variants of five done, and half of the third's layers.
+    assert_eq!(run.per_mille(), 500);
 }
 
 #[wasm_bindgen_test]
@@ -148,7 +179,9 @@ async fn the_results_table_shows_each_report() {
         assert_eq!(row.outcome(), want.1);
         let text = el.text_content().unwrap();
         assert!(text.contains(&row.describe()), "{text}");
-        let Row::Done(r) = row else { unreachable!() };
+        let Row::Done { report: r, .. } = row else {
+            unreachable!()
+        };
         // Interleavings represented, distinct states and bad end states, as the report counted them.
         let cell = |c: &str| {
             el.query_selector(c)
@@ -158,12 +191,9 @@ async fn the_results_table_shows_each_report() {
                 .unwrap()
         };
         assert_eq!(cell(".explore-interleavings"), "900\u{2009}900");
-        assert_eq!(
-            cell(".explore-states"),
-            tlbrace_frontend::explore_protocol::group(r.states as u128)
-        );
-        assert_eq!(cell(".explore-bad"), r.bad_end_states.to_string());
-        assert_eq!(r.bad_end_states > 0, want.1 == "unsafe");
+        assert_eq!(cell(".explore-states"), group(r.states as u128));
+        assert_eq!(cell(".explore-bad"), r.bad_end_states().to_string());
+        assert_eq!(r.bad_end_states() > 0, want.1 == "unsafe");
         let open = el.query_selector(".open-counterexample").unwrap();
         assert_eq!(open.is_some(), want.1 == "unsafe");
     }
@@ -181,18 +211,16 @@ async fn the_results_table_shows_each_report() {
 #[wasm_bindgen_test]
 async fn a_cancelled_or_budgeted_row_says_why_it_is_incomplete() {
     let s = example("example-1").unwrap();
-    let v = preset_jobs(Arch::X86, None)[2].variant;
+    let v = Preset::YuFix.variant();
     let report = explore(&s, &v, &Options::exact(), |_| ControlFlow::Break(())).unwrap();
     let rows = Rc::new(vec![
-        Row::Done(Box::new(VariantResult::from_report(
-            "yu-fix",
-            &report,
-            Some(2500),
-            true,
-            2500.0,
-        ))),
+        Row::Done {
+            report: Box::new(report),
+            elapsed_ms: 2500.0,
+            timed_out_at_ms: Some(2500),
+        },
         Row::Cancelled {
-            name: "v5.12".into(),
+            variant: Preset::V5_12.variant(),
             states: 1234,
             elapsed_ms: 800.0,
         },
@@ -223,16 +251,16 @@ async fn a_cancelled_or_budgeted_row_says_why_it_is_incomplete() {
 }
 
 #[wasm_bindgen_test]
-async fn an_opened_counterexample_is_a_timeline_with_its_verdicts() {
+async fn an_opened_counterexample_is_a_timeline_with_its_verdict() {
     let rows = example_1_rows();
-    let Row::Done(r) = &rows[4] else {
-        unreachable!()
-    };
-    let cex: Scenario = r.counterexample.clone().unwrap().scenario;
+    let (cex, variant) = rows[4].counterexample().unwrap();
+    assert_eq!(variant, Preset::V5_12.variant());
+    let cex: Scenario = cex.clone();
     let loaded = Rc::new(RefCell::new(None));
     let root = fresh_root();
     let props = CounterexampleProps {
         scenario: Rc::new(cex.clone()),
+        variant,
         on_load: {
             let loaded = loaded.clone();
             Callback::from(move |s| *loaded.borrow_mut() = Some(s))
@@ -259,17 +287,19 @@ async fn an_opened_counterexample_is_a_timeline_with_its_verdicts() {
             Some(st.action.id())
         );
     }
-    let verdict = |v: &str| {
-        root.query_selector(&format!(".cex-verdict[data-variant=\"{v}\"]"))
-            .unwrap()
-            .unwrap()
-            .get_attribute("data-verdict")
-            .unwrap()
-    };
-    assert_eq!(verdict("v5.12"), "lost");
-    assert_ne!(verdict("yu-fix"), "lost");
-    // The decisive steps under the first losing preset (v5.10-rc4) are marked, and only those.
-    let want = tlbrace_core::run(&cex, &tlbrace_core::Preset::V5_10Rc4.variant())
+    // Its verdict under the variant it was found for, and no other.
+    let verdicts = root.query_selector_all(".cex-verdict").unwrap();
+    assert_eq!(verdicts.length(), 1);
+    let verdict = root
+        .query_selector(".cex-verdict[data-variant=\"v5.12\"]")
+        .unwrap()
+        .expect("the counterexample's own variant");
+    assert_eq!(
+        verdict.get_attribute("data-verdict").as_deref(),
+        Some("lost")
+    );
+    // The decisive steps under that variant are marked, and only those.
+    let want = tlbrace_core::run(&cex, &variant)
         .unwrap()
         .verdict
         .decisive_steps();

@@ -143,16 +143,30 @@ fn the_address_bar_is_parsed() {
     set_url(&format!("#{link}"));
     assert_eq!(location::scenario_from_location(), Some(Ok(s.clone())));
     assert!(!location::is_embed());
-    let share_url = location::share_url(&s);
+    let share_url = location::share_url(&s, Arch::X86);
     assert!(share_url.ends_with(&format!("#{link}")), "{share_url}");
     assert!(share_url.starts_with("http"), "{share_url}");
+    assert!(!share_url.contains('?'), "{share_url}");
+    assert!(location::share_url(&s, Arch::Arm64).contains("?arch=arm64#"));
 
     set_url(&format!("?embed#{link}"));
     assert!(location::is_embed());
     assert_eq!(location::scenario_from_location(), Some(Ok(s.clone())));
     // The editor's URL, seen from an embed, drops the flag; the embed URL has it once.
-    assert!(!location::share_url(&s).contains("embed"));
-    assert_eq!(location::embed_url(&s).matches("?embed#").count(), 1);
+    assert!(!location::share_url(&s, Arch::X86).contains("embed"));
+    assert_eq!(
+        location::embed_url(&s, Arch::X86)
+            .matches("?embed#")
+            .count(),
+        1
+    );
+    // Both carry the page's architecture.
+    assert_eq!(
+        location::embed_url(&s, Arch::Arm64)
+            .matches("?embed&arch=arm64#")
+            .count(),
+        1
+    );
 
     set_url(&format!("#{}", &link[..link.len() - 7]));
     match location::scenario_from_location() {
@@ -173,6 +187,7 @@ async fn the_embed_view_shows_example_1() {
     let root = new_root();
     let props = EmbedViewProps {
         scenario: Rc::new(s.clone()),
+        arch: Arch::X86,
         open_url: "https://example.invalid/tlbrace/#v1.x".into(),
     };
     yew::Renderer::<EmbedView>::with_root_and_props(root.clone(), props).render();
@@ -299,6 +314,40 @@ async fn the_app_renders_the_embed_route() {
         .hash()
         .unwrap()
         .starts_with("#v1."));
+    restore_url(&old);
+}
+
+#[wasm_bindgen_test]
+async fn an_embed_runs_on_the_architecture_its_url_names() {
+    let s = example("example-1").unwrap();
+    let old = set_url(&format!("?embed&arch=arm64#{}", share::encode(&s)));
+    let root = new_root();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    let overview = root
+        .query_selector(".overview")
+        .unwrap()
+        .expect("the embed");
+    assert_eq!(attr(&overview, "data-arch"), "arm64");
+    let runs = run_all(&s, Arch::Arm64);
+    for run in &runs {
+        assert_eq!(verdict_of(&root, run.preset.name()), verdict_id(run));
+    }
+    let heading = root.query_selector(".explanation h3").unwrap().unwrap();
+    assert!(
+        heading.text_content().unwrap().contains("@arm64"),
+        "{}",
+        heading.outer_html()
+    );
+    // "Open in tlbrace" opens the editor on the same architecture.
+    let href = attr(
+        &root.query_selector(".open-in-tlbrace").unwrap().unwrap(),
+        "href",
+    );
+    assert!(
+        href.contains("?arch=arm64#") && !href.contains("embed"),
+        "{href}"
+    );
     restore_url(&old);
 }
 

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(s) = ascii::import(text) {
         assert!(s.validate().is_ok());
-        assert_eq!(format::from_json(&format::to_json(&s)).as_ref(), Ok(&s));
+        assert_eq!(json::from_json(&json::to_json(&s)).as_ref(), Ok(&s));
         tlbrace_fuzz::ascii_round_trip(&s);
     }
 });

@@ -1,4 +1,4 @@
-//! `format::from_json` on any text: never a panic; whatever it accepts is valid and survives JSON
+//! `json::from_json` on any text: never a panic; whatever it accepts is valid and survives JSON
 //! (pretty and compact) and a share link unchanged, and renders as SVG.
 #![no_main]
 
@@ -9,11 +9,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(s) = format::from_json(text) {
+    if let Ok(s) = json::from_json(text) {
         assert!(s.validate().is_ok());
-        assert_eq!(format::from_json(&format::to_json(&s)).as_ref(), Ok(&s));
+        assert_eq!(json::from_json(&json::to_json(&s)).as_ref(), Ok(&s));
         assert_eq!(
-            format::from_json(&format::to_json_compact(&s)).as_ref(),
+            json::from_json(&json::to_json_compact(&s)).as_ref(),
             Ok(&s)
         );
         assert_eq!(share::decode(&share::encode(&s)).as_ref(), Ok(&s));

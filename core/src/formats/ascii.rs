@@ -272,11 +272,9 @@ fn ends_with_word_hyphen(text: &str) -> bool {
     rev.next() == Some('-') && rev.next().is_some_and(word_char)
 }
 
-/// Whether `c` can end the word before a hyphen: an ASCII letter or digit, or any non-ASCII character
-/// that is not white space. Not `char::is_alphanumeric`: its Unicode tables would be linked into the
-/// playground's wasm for kernel diagrams, which are ASCII (a non-ASCII note keeps its hyphens joined).
+/// Whether `c` can end the word before a hyphen (`re-`, `café-`): a letter or digit, in any script.
 fn word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || (!c.is_ascii() && !c.is_whitespace())
+    c.is_alphanumeric()
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1161,7 +1159,7 @@ mod tests {
         for c in ['a', 'Z', '7', '\u{e9}', '\u{4e2d}'] {
             assert!(super::word_char(c), "{c:?}");
         }
-        for c in [' ', '-', '[', '\u{3000}', '\u{a0}'] {
+        for c in [' ', '-', '[', '\u{3000}', '\u{a0}', '\u{ab}', '\u{2014}'] {
             assert!(!super::word_char(c), "{c:?}");
         }
         assert!(super::ends_with_word_hyphen("re-"));

@@ -3,8 +3,6 @@
 //! font and no stylesheet beyond the one inline `<style>`, so the file renders the same in a browser, an
 //! office suite or an image converter.
 
-use std::fmt;
-
 use crate::formats::ascii::wrap;
 use crate::model::scenario::Scenario;
 use crate::model::state::MAX_CPUS;
@@ -48,34 +46,10 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A length with one decimal, as `{:.1}` writes it (`16.0`, `43.2`). Written out because `{:.1}` and
-/// `{}` on floats link core's float formatting (Grisu and Dragon4 with their tables) into the
-/// playground's wasm. The layout's lengths are sums of tenths, never near a rounding tie, and never
-/// negative.
-struct Dec1(f32);
-
-impl fmt::Display for Dec1 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let tenths = (self.0 * 10.0).round_ties_even() as u64;
-        write!(f, "{}.{}", tenths / 10, tenths % 10)
-    }
-}
-
-/// A length in whole units, rounding a tie to even as `{:.0}` does (see [`Dec1`] for why).
-struct Dec0(f32);
-
-impl fmt::Display for Dec0 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.round_ties_even() as u64)
-    }
-}
-
 fn text(out: &mut String, x: f32, y: f32, class: &str, content: &str) {
     out.push_str(&format!(
-        "<text x=\"{x}\" y=\"{y}\" class=\"{class}\">{}</text>\n",
-        escape(content),
-        x = Dec1(x),
-        y = Dec1(y),
+        "<text x=\"{x:.1}\" y=\"{y:.1}\" class=\"{class}\">{}</text>\n",
+        escape(content)
     ));
 }
 
@@ -167,12 +141,8 @@ pub fn export(scenario: &Scenario, arch: Arch) -> String {
         let label = step.action.label();
         let box_w = label.chars().count() as f32 * CHAR_W + 12.0;
         steps_svg.push_str(&format!(
-            "<g id=\"step-{}\"><rect x=\"{x}\" y=\"{y}\" width=\"{box_w}\" height=\"{h}\" rx=\"4\" class=\"box\"/>\n",
-            i + 1,
-            x = Dec1(x),
-            y = Dec1(y),
-            box_w = Dec1(box_w),
-            h = Dec0(BOX_H),
+            "<g id=\"step-{}\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{box_w:.1}\" height=\"{BOX_H}\" rx=\"4\" class=\"box\"/>\n",
+            i + 1
         ));
         text(
             &mut steps_svg,
@@ -197,10 +167,7 @@ pub fn export(scenario: &Scenario, arch: Arch) -> String {
     for lane in 1..lanes {
         let x = lane_x(lane) - 4.0;
         body.push_str(&format!(
-            "<line x1=\"{x}\" y1=\"{top}\" x2=\"{x}\" y2=\"{bottom}\" class=\"lane\"/>\n",
-            x = Dec1(x),
-            top = Dec1(lanes_top),
-            bottom = Dec1(lanes_bottom),
+            "<line x1=\"{x:.1}\" y1=\"{lanes_top:.1}\" x2=\"{x:.1}\" y2=\"{lanes_bottom:.1}\" class=\"lane\"/>\n"
         ));
     }
     body.push_str(&steps_svg);
@@ -237,11 +204,8 @@ pub fn export(scenario: &Scenario, arch: Arch) -> String {
         text(&mut body, MARGIN, y + 15.0, "a", r.preset.name());
         let px = MARGIN + name_w;
         body.push_str(&format!(
-            "<rect x=\"{px}\" y=\"{}\" width=\"{pill_w}\" height=\"{h}\" rx=\"11\" class=\"{class}\"/>\n",
-            Dec1(y + 1.0),
-            px = Dec1(px),
-            pill_w = Dec0(pill_w),
-            h = Dec0(BOX_H),
+            "<rect x=\"{px:.1}\" y=\"{:.1}\" width=\"{pill_w}\" height=\"{BOX_H}\" rx=\"11\" class=\"{class}\"/>\n",
+            y + 1.0
         ));
         text(&mut body, px + 10.0, y + 16.0, "v", label);
         for (k, line) in lines.iter().enumerate() {
@@ -260,35 +224,16 @@ pub fn export(scenario: &Scenario, arch: Arch) -> String {
 
     let title = scenario.title.as_deref().map(normalize).unwrap_or_default();
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
-         viewBox=\"0 0 {width} {height}\" role=\"img\">\n<title>{}</title>\n<style>{STYLE}</style>\n\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
+         viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\">\n<title>{}</title>\n<style>{STYLE}</style>\n\
          <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n{body}</svg>\n",
-        escape(if title.is_empty() { "tlbrace scenario" } else { &title }),
-        width = Dec0(width),
-        height = Dec0(height),
+        escape(if title.is_empty() { "tlbrace scenario" } else { &title })
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lengths_are_written_as_float_formatting_would() {
-        // Every sum of tenths the layout can produce, and the ties `{:.0}` rounds to even.
-        for tenths in 0..40_000u32 {
-            let v = tenths as f32 / 10.0;
-            assert_eq!(Dec1(v).to_string(), format!("{v:.1}"), "{v}");
-            assert_eq!(Dec0(v).to_string(), format!("{v:.0}"), "{v}");
-        }
-        for n in 0..200u16 {
-            let v = f32::from(n) * CHAR_W + 12.0;
-            assert_eq!(Dec1(v).to_string(), format!("{v:.1}"), "{v}");
-        }
-        assert_eq!(Dec0(22.0).to_string(), format!("{BOX_H}"));
-        assert_eq!(Dec0(0.5).to_string(), "0");
-        assert_eq!(Dec0(1.5).to_string(), "2");
-    }
 
     #[test]
     fn escape_handles_markup_and_forbidden_characters() {

@@ -1,13 +1,14 @@
 //! An opened counterexample: a small read-only timeline beside the working one (the embed's
-//! [`StaticTimeline`], one renderer for both), with its verdict under every preset (from core's
-//! `run_all`) and a button to load it into the editor.
+//! [`StaticTimeline`], one renderer for both), with its verdict under the variant it was found for,
+//! the steps that decide it marked, and a button to load it into the editor.
 
 use std::rc::Rc;
 
-use tlbrace_core::{run_all, Arch, Scenario};
+use tlbrace_core::{run, Scenario, Variant};
 use yew::prelude::*;
 
 use super::embed::StaticTimeline;
+use super::explore_results::variant_key;
 use super::verdicts::verdict_id;
 
 /// What the view is given.
@@ -15,6 +16,8 @@ use super::verdicts::verdict_id;
 pub struct CounterexampleProps {
     /// The counterexample timeline.
     pub scenario: Rc<Scenario>,
+    /// The variant it goes wrong under (architecture included).
+    pub variant: Variant,
     /// Loads it into the editor (replaces the working scenario).
     pub on_load: Callback<Scenario>,
     /// Closes the view.
@@ -25,15 +28,17 @@ pub struct CounterexampleProps {
 /// interleaving reads top to bottom across lanes.
 #[component]
 pub fn Counterexample(props: &CounterexampleProps) -> Html {
-    let s = props.scenario.clone();
-    let runs = run_all(&s, Arch::X86);
-    // The steps that decide the verdict under the first preset that goes wrong: marked in the lanes.
-    let decisive: Option<(&str, Vec<usize>)> = runs.iter().find_map(|r| match &r.result {
-        Ok(t) if t.verdict.label() != "guaranteed" => {
-            Some((r.preset.name(), t.verdict.decisive_steps()))
-        }
-        _ => None,
-    });
+    let s = &props.scenario;
+    let result = run(s, &props.variant);
+    let (label, summary, decisive, error_step) = match &result {
+        Ok(t) => (
+            t.verdict.label().to_string(),
+            t.verdict.summary(s),
+            t.verdict.decisive_steps(),
+            None,
+        ),
+        Err(e) => ("error".to_string(), e.to_string(), Vec::new(), e.step),
+    };
     let on_load = {
         let s = s.clone();
         props.on_load.reform(move |_: MouseEvent| (*s).clone())
@@ -50,25 +55,15 @@ pub fn Counterexample(props: &CounterexampleProps) -> Html {
                         aria-label="Close the counterexample">{ "×" }</button>
                 </div>
             </header>
-            <ul class="cex-verdicts" aria-label="Verdicts of this timeline on x86">
-                { for runs.iter().map(|r| {
-                    let id = verdict_id(&r.result);
-                    let text = match &r.result {
-                        Ok(t) => t.verdict.label().to_string(),
-                        Err(e) => format!("error: {e}"),
-                    };
-                    html! {
-                        <li class="cex-verdict" data-variant={r.preset.name()} data-verdict={id}>
-                            <span class="cex-verdict-name">{ r.preset.name() }</span>{ ": " }
-                            <span class="cex-verdict-label">{ text }</span>
-                        </li>
-                    }
-                }) }
-            </ul>
-            if let Some((name, _)) = &decisive {
-                <p class="cex-legend">{ format!("Marked: the steps that decide the verdict under {name}.") }</p>
+            <p class="cex-verdict" data-variant={variant_key(&props.variant)} data-verdict={verdict_id(&result)}>
+                <span class="cex-verdict-name">{ props.variant.name() }</span>{ ": " }
+                <span class="cex-verdict-label">{ label }</span>
+            </p>
+            <p class="cex-summary">{ summary }</p>
+            if !decisive.is_empty() {
+                <p class="cex-legend">{ "Marked: the steps that decide the verdict." }</p>
             }
-            <StaticTimeline scenario={s.clone()} decisive={decisive.map(|(_, d)| d).unwrap_or_default()} />
+            <StaticTimeline scenario={s.clone()} {decisive} {error_step} />
         </section>
     }
 }

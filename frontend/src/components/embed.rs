@@ -3,7 +3,8 @@
 //!
 //! It shows the timeline (CPU lanes and steps), the verdict matrix of every preset, and the selected
 //! variant's explanation with its decisive steps marked, plus an "Open in tlbrace" link to the full
-//! editor. It keeps to the playground's DOM contract (`.lane[data-cpu]`, `.step[data-step]`,
+//! editor. Every preset runs on the architecture the URL asks for (`?arch=arm64`, else x86), which
+//! the editor's Embed… snippet sets to its own. It keeps to the playground's DOM contract (`.lane[data-cpu]`, `.step[data-step]`,
 //! `.verdicts .verdict[data-variant][data-verdict]`), so the same tests and styles apply. All the
 //! semantics come from `tlbrace_core::run_all`; these components only lay it out.
 //!
@@ -20,6 +21,7 @@ use yew::prelude::*;
 
 use crate::browser::post_height;
 use crate::location;
+use crate::view::arch_id;
 
 /// The `data-verdict` value of a run, as in the editor's matrix.
 pub fn verdict_id(run: &PresetRun) -> &'static str {
@@ -109,7 +111,7 @@ pub fn StaticTimeline(props: &StaticTimelineProps) -> Html {
 }
 
 /// What [`VerdictMatrix`] shows.
-#[derive(Clone, Properties)]
+#[derive(Clone, PartialEq, Properties)]
 pub struct VerdictMatrixProps {
     /// One run per preset, from `run_all`.
     pub runs: Rc<Vec<PresetRun>>,
@@ -117,15 +119,6 @@ pub struct VerdictMatrixProps {
     pub selected: usize,
     /// Selects a run.
     pub on_select: Callback<usize>,
-}
-
-// By hand: `runs` comes from a `use_memo` and is compared by pointer (see `VerdictsProps`).
-impl PartialEq for VerdictMatrixProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.runs, &other.runs)
-            && self.selected == other.selected
-            && self.on_select == other.on_select
-    }
 }
 
 /// The verdict of every preset, one button each; the selected one is explained below it.
@@ -161,12 +154,17 @@ pub fn VerdictMatrix(props: &VerdictMatrixProps) -> Html {
 pub struct OverviewProps {
     /// The scenario.
     pub scenario: Rc<Scenario>,
+    /// The architecture every preset runs on.
+    #[prop_or(Arch::X86)]
+    pub arch: Arch,
 }
 
 /// The read-only heart of the embed: timeline, verdict matrix and the selected verdict's explanation.
 #[component]
 pub fn Overview(props: &OverviewProps) -> Html {
-    let runs = use_memo(props.scenario.clone(), |s| Rc::new(run_all(s, Arch::X86)));
+    let runs = use_memo((props.scenario.clone(), props.arch), |(s, arch)| {
+        Rc::new(run_all(s, *arch))
+    });
     let runs: Rc<Vec<PresetRun>> = (*runs).clone();
     let chosen = use_state(|| None::<usize>);
     // A new scenario gets the default selection again.
@@ -211,14 +209,14 @@ pub fn Overview(props: &OverviewProps) -> Html {
             };
             html! {
                 <section class="explanation" aria-live="polite" data-variant={run.preset.name()}>
-                    <h3>{ format!("{} — {}", run.preset.name(), run.preset.source()) }</h3>
+                    <h3>{ format!("{} — {}", run.preset.variant().on(props.arch).name(), run.preset.source()) }</h3>
                     { body }
                 </section>
             }
         }
     };
     html! {
-        <div class="overview">
+        <div class="overview" data-arch={arch_id(props.arch)}>
             <StaticTimeline scenario={s.clone()} {decisive} {error_step} />
             <VerdictMatrix runs={runs.clone()} {selected} {on_select} />
             { explanation }
@@ -231,6 +229,9 @@ pub fn Overview(props: &OverviewProps) -> Html {
 pub struct EmbedViewProps {
     /// The scenario.
     pub scenario: Rc<Scenario>,
+    /// The architecture every preset runs on.
+    #[prop_or(Arch::X86)]
+    pub arch: Arch,
     /// Where "Open in tlbrace" leads: the editor with the same scenario.
     pub open_url: AttrValue,
 }
@@ -252,29 +253,25 @@ pub fn EmbedView(props: &EmbedViewProps) -> Html {
                     { "Open in tlbrace ↗" }
                 </a>
             </div>
-            <Overview scenario={props.scenario.clone()} />
+            <Overview scenario={props.scenario.clone()} arch={props.arch} />
         </>
     }
 }
 
-/// The editor's URL for `scenario`, seen from the embed: this page without the embed flag.
-fn editor_url(scenario: &Scenario) -> String {
-    location::share_url(scenario)
-}
-
-/// The embed route: reads the scenario from the fragment (again on `hashchange`), renders
-/// [`EmbedView`] or the reason it cannot, and keeps the parent page told of its height.
+/// The embed route: reads the scenario from the fragment (again on `hashchange`) and the architecture
+/// from the query, renders [`EmbedView`] or the reason it cannot, and keeps the parent page told of
+/// its height.
 #[component]
 pub fn EmbedPage() -> Html {
     let link = use_state(location::scenario_from_location);
+    let arch = *use_memo((), |_| location::arch());
     {
         let link = link.clone();
         use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|window| {
-                gloo_events::EventListener::new(&window, "hashchange", move |_| {
+            let listener =
+                gloo_events::EventListener::new(&gloo_utils::window(), "hashchange", move |_| {
                     link.set(location::scenario_from_location())
-                })
-            });
+                });
             move || drop(listener)
         });
     }
@@ -283,8 +280,9 @@ pub fn EmbedPage() -> Html {
     let body = match &*link {
         Some(Ok(scenario)) => {
             let scenario = Rc::new(scenario.clone());
-            let open_url: AttrValue = editor_url(&scenario).into();
-            html! { <EmbedView {scenario} {open_url} /> }
+            // The editor on the same scenario and architecture: this page without the embed flag.
+            let open_url: AttrValue = location::share_url(&scenario, arch).into();
+            html! { <EmbedView {scenario} {arch} {open_url} /> }
         }
         Some(Err(message)) => html! {
             <p class="error" role="alert">{ message.clone() }</p>

@@ -4,334 +4,101 @@
 //!
 //! # Why a worker, and how Cancel works
 //! A search can take minutes and allocates hundreds of MB; on the page's thread it would freeze the
-//! page. Each Explore starts a fresh dedicated worker running the page's own wasm
-//! ([`crate::worker`]: `./tlbrace-worker.js`, resolved against the document's base URL so the app
-//! works under any sub-path) and posts it one [`Request`]. The worker runs [`tlbrace_core::search::explore`] in a
-//! single synchronous call per variant, so it cannot read a "stop" message until the search returns.
-//! Cancel therefore terminates the worker: immediate, and it hands all of the search's memory back
-//! (wasm memory never shrinks, so a worker that lived on would keep its peak). The worker is also
-//! terminated when a run finishes, for the same reason; a new run costs one worker start (tens of ms).
-//! The time budget, unlike Cancel, is enforced inside the worker by its progress callback, so the
-//! search reports what it found up to then. The request is posted when the worker says
-//! [`Reply::Ready`]: a message posted before its wasm has loaded would find no handler and be lost.
+//! page. Each Explore starts a fresh [`ExploreWorker`] running the page's own wasm and hands it one
+//! [`Request`]. The worker runs [`tlbrace_core::search::explore`] in a single synchronous call per
+//! variant, so it cannot read a "stop" message until the search returns. Cancel therefore terminates
+//! the worker: immediate, and it hands all of the search's memory back (wasm memory never shrinks, so
+//! a worker that lived on would keep its peak). The worker is also terminated when a run finishes, for
+//! the same reason; a new run costs one worker start (tens of ms). The time budget, unlike Cancel, is
+//! enforced inside the worker by its progress callback, so the search reports what it found up to then.
+//!
+//! The panel's state is plain data: the option fields ([`Form`]) and the search ([`Search`], a reducer
+//! over [`SearchEvent`]s: started, a reply, cancelled, failed), both tested natively. The worker itself
+//! lives beside them in a `use_mut_ref`, so that dropping it (Cancel, the last reply, an error, the
+//! panel going away) is what terminates it.
 
 use std::rc::Rc;
 
-use tlbrace_core::search::explore::{minimize_with, Options, DEFAULT_MAX_STATES};
-use tlbrace_core::{Arch, Scenario, Variant};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{ErrorEvent, Event, HtmlInputElement, HtmlSelectElement, MessageEvent, Worker};
+use tlbrace_core::search::explore::{minimize_with, Options, Progress, DEFAULT_MAX_STATES};
+use tlbrace_core::{Arch, Preset, Scenario, Variant};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::browser::js_text;
-use crate::explore_protocol::{
-    count_of, duration, group, parse_seconds_ms, preset_jobs, progress_text, seconds, Answer, Job,
-    Reply, Request, VariantResult,
-};
-
-/// The worker's script, relative to the page (see [`crate::worker`]).
-pub use crate::worker::WORKER_URL;
+use super::explore_results::{count_of, seconds, variant_key, ExploreResults, Row};
+use crate::explore_protocol::{Reply, Request};
+use crate::view::arch_id;
+use crate::worker::ExploreWorker;
 
 /// The default time budget per variant, in seconds: long enough for any seed diagram many times over,
 /// short enough that a forgotten exact search of a large scenario ends by itself.
 pub const DEFAULT_TIME_BUDGET_S: f64 = 30.0;
 
-/// What the panel is given.
-#[derive(Clone, Debug, PartialEq, Properties)]
-pub struct ExplorerProps {
-    /// The scenario whose interleavings are searched (a snapshot is taken when Explore is pressed).
-    pub scenario: Rc<Scenario>,
-    /// Opens a counterexample (or its minimised form) as a timeline.
-    pub on_open: Callback<Scenario>,
-    /// A custom variant to offer beside the presets, when the page has one.
-    #[prop_or_default]
-    pub custom: Option<Variant>,
+/// The variants the panel offers: the five presets on `arch`, and `custom` (on `arch`) when it is not
+/// itself a preset.
+pub fn offered(arch: Arch, custom: Variant) -> Vec<Variant> {
+    let presets = Preset::ALL.iter().map(|p| p.variant());
+    let custom = (custom.preset().is_none()).then_some(custom);
+    presets.chain(custom).map(|v| v.on(arch)).collect()
 }
 
-/// One line of the results table.
+/// The option fields, as typed.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Row {
-    /// A variant whose search ended (completely or at a budget).
-    Done(Box<VariantResult>),
-    /// The variant being searched when Cancel was pressed.
-    Cancelled {
-        /// Its key.
-        name: String,
-        /// States visited by then.
-        states: usize,
-        /// Milliseconds it had run.
-        elapsed_ms: f64,
-    },
+pub struct Form {
+    /// The state cap.
+    pub max_states: String,
+    /// The time budget per variant in seconds; empty for none.
+    pub time_budget: String,
+    /// No reduction and no abstraction.
+    pub exact: bool,
+    /// The keys ([`variant_key`]) of the variants not to search.
+    pub unselected: Vec<&'static str>,
 }
 
-impl Row {
-    /// The variant's key (`data-variant`).
-    pub fn name(&self) -> &str {
-        match self {
-            Row::Done(r) => &r.name,
-            Row::Cancelled { name, .. } => name,
-        }
-    }
-
-    /// `data-outcome`: safe, unsafe or incomplete.
-    pub fn outcome(&self) -> &'static str {
-        match self {
-            Row::Done(r) => r.answer.id(),
-            Row::Cancelled { .. } => Answer::Incomplete.id(),
-        }
-    }
-
-    /// The result cell's words.
-    pub fn describe(&self) -> String {
-        match self {
-            Row::Done(r) => r.describe(),
-            Row::Cancelled { states, .. } => format!(
-                "incomplete: cancelled after {}; nothing bad found so far",
-                count_of(*states, "state")
-            ),
+impl Default for Form {
+    fn default() -> Form {
+        Form {
+            max_states: DEFAULT_MAX_STATES.to_string(),
+            time_budget: DEFAULT_TIME_BUDGET_S.to_string(),
+            exact: false,
+            unselected: Vec::new(),
         }
     }
 }
 
-/// The results table's props.
-#[derive(Clone, Debug, Properties)]
-pub struct ResultsProps {
-    /// The rows, in search order.
-    pub rows: Rc<Vec<Row>>,
-    /// "Open counterexample" on row `i`.
-    pub on_open: Callback<usize>,
-    /// "Open minimised" on row `i`.
-    pub on_minimise: Callback<usize>,
-}
-
-// By hand: the explorer replaces `rows` with a new `Rc` whenever they change (`push_row`), so pointer
-// equality is exact and the page does not link a deep comparison of results and counterexamples.
-impl PartialEq for ResultsProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.rows, &other.rows)
-            && self.on_open == other.on_open
-            && self.on_minimise == other.on_minimise
-    }
-}
-
-/// The per-variant results: verdict, interleavings represented, distinct states, bad end states.
-#[component]
-pub fn ExploreResults(props: &ResultsProps) -> Html {
-    if props.rows.is_empty() {
-        return html! {};
-    }
-    html! {
-        <table class="explore-results">
-            <thead>
-                <tr>
-                    <th scope="col">{ "Variant" }</th>
-                    <th scope="col">{ "Result" }</th>
-                    <th scope="col" title="Interleavings of the per-CPU programs the search stands for">
-                        { "Interleavings" }</th>
-                    <th scope="col">{ "Distinct states" }</th>
-                    <th scope="col" title="Distinct end states that lose data or hold it at risk">
-                        { "Bad end states" }</th>
-                    <th scope="col">{ "Time" }</th>
-                </tr>
-            </thead>
-            <tbody>
-                { for props.rows.iter().enumerate().map(|(i, row)| result_row(i, row, props)) }
-            </tbody>
-        </table>
-    }
-}
-
-fn result_row(i: usize, row: &Row, props: &ResultsProps) -> Html {
-    let (interleavings, states, bad, time, cex) = match row {
-        Row::Done(r) => {
-            let covered = if r.answer == Answer::Incomplete {
-                format!("not all of {}", group(r.interleavings))
-            } else {
-                group(r.interleavings)
-            };
-            (
-                covered,
-                group(r.states as u128),
-                group(r.bad_end_states as u128),
-                duration(r.elapsed_ms),
-                r.counterexample.as_ref(),
-            )
-        }
-        Row::Cancelled {
-            states, elapsed_ms, ..
-        } => (
-            "—".to_string(),
-            group(*states as u128),
-            "—".to_string(),
-            duration(*elapsed_ms),
-            None,
-        ),
-    };
-    let on_open = props.on_open.reform(move |_: MouseEvent| i);
-    let on_minimise = props.on_minimise.reform(move |_: MouseEvent| i);
-    html! {
-        <tr class="explore-result" data-variant={row.name().to_string()} data-outcome={row.outcome()}>
-            <th scope="row" class="explore-variant-name">{ row.name() }</th>
-            <td class="explore-result-cell">
-                <span class="explore-verdict">{ row.describe() }</span>
-                if let Some(c) = cex {
-                    <details class="explore-cex-summary">
-                        <summary>{ "What goes wrong" }</summary>
-                        { &c.summary }
-                    </details>
-                    <div class="explore-actions">
-                        <button type="button" class="open-counterexample" onclick={on_open}>
-                            { "Open counterexample" }</button>
-                        <button type="button" class="minimise-counterexample" onclick={on_minimise}
-                            title="Drop steps while it stays bad (keeping page_mkclean_one + write page to disk pairs whole)">
-                            { "Open minimised" }</button>
-                    </div>
-                }
-            </td>
-            <td class="num explore-interleavings">{ interleavings }</td>
-            <td class="num explore-states">{ states }</td>
-            <td class="num explore-bad">{ bad }</td>
-            <td class="num explore-time">{ time }</td>
-        </tr>
-    }
-}
-
-/// A running worker; dropping it terminates the worker.
-struct WorkerHandle {
-    worker: Worker,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(Event)>,
-}
-
-impl WorkerHandle {
-    fn spawn(on_reply: Callback<String>, on_error: Callback<String>) -> Result<Self, String> {
-        let worker = crate::worker::spawn()
-            .map_err(|e| format!("cannot start the explorer's worker: {}", js_text(&e)))?;
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            on_reply.emit(e.data().as_string().unwrap_or_default());
-        });
-        let on_err = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-            let detail = e
-                .dyn_ref::<ErrorEvent>()
-                .map(|e| e.message())
-                .filter(|m| !m.is_empty())
-                .unwrap_or_else(|| "it could not be loaded".to_string());
-            on_error.emit(format!("the explorer's worker failed: {detail}"));
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_err.as_ref().unchecked_ref()));
-        Ok(WorkerHandle {
-            worker,
-            _on_message: on_message,
-            _on_error: on_err,
-        })
-    }
-}
-
-impl Drop for WorkerHandle {
-    fn drop(&mut self) {
-        // Detach first: a message already queued must not reach the dropped closures.
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.terminate();
-    }
-}
-
-/// A search in progress.
-struct Run {
-    worker: WorkerHandle,
-    /// The request, until the worker says it is ready for it.
-    request_text: Option<String>,
-    jobs: Vec<Job>,
-    started_ms: f64,
-    job_started_ms: f64,
-    job: usize,
-    states: usize,
-    depth: usize,
-    max_depth: usize,
-    now_ms: f64,
-}
-
-/// The panel's messages.
-pub enum Msg {
-    /// The state-cap field changed.
-    MaxStates(String),
-    /// The time-budget field changed.
-    TimeBudget(String),
-    /// The architecture changed.
-    Arch(Arch),
-    /// "Exact search" toggled.
-    Exact(bool),
-    /// A variant's checkbox toggled.
-    Toggle(String, bool),
-    /// Explore pressed.
-    Explore,
-    /// Cancel pressed.
-    Cancel,
-    /// A message from the worker.
-    Reply(String),
-    /// The worker failed to load or crashed.
-    WorkerFailed(String),
-    /// Open row `i`'s counterexample.
-    Open(usize),
-    /// Minimise and open row `i`'s counterexample.
-    Minimise(usize),
-}
-
-/// The Explorer panel.
-pub struct Explorer {
-    max_states: String,
-    time_budget: String,
-    arch: Arch,
-    exact: bool,
-    unselected: Vec<String>,
-    run: Option<Run>,
-    rows: Rc<Vec<Row>>,
-    /// The scenario the rows are about.
-    explored: Option<Rc<Scenario>>,
-    status: Option<String>,
-    error: Option<String>,
-}
-
-impl Explorer {
-    fn request(&self, ctx: &Context<Self>) -> Result<Request, String> {
-        let max_states: usize = self
-            .max_states
-            .trim()
+impl Form {
+    /// The request for searching `scenario` under the selected ones of `offered`, or what is wrong
+    /// with the fields.
+    pub fn request(&self, scenario: &Scenario, offered: &[Variant]) -> Result<Request, String> {
+        let max_states = self.max_states.trim();
+        let max_states: usize = max_states
             .replace(['_', ',', ' ', '\u{2009}'], "")
             .parse()
             .ok()
             .filter(|&n| n >= 1)
             .ok_or_else(|| {
                 format!(
-                    "the state cap should be a whole number of states, at least 1 (not \"{}\")",
-                    self.max_states.trim()
+                    "the state cap should be a whole number of states, at least 1 (not \"{max_states}\")"
                 )
             })?;
         let budget = self.time_budget.trim();
-        let time_budget_ms = if budget.is_empty() {
-            None
-        } else {
-            match parse_seconds_ms(budget) {
-                Some(ms) if ms > 0 => Some(ms),
-                _ => {
-                    return Err(format!(
-                        "the time budget should be a number of seconds above 0, or empty for none (not \"{budget}\")"
-                    ))
-                }
+        let time_budget_ms = match budget.parse::<f64>() {
+            _ if budget.is_empty() => None,
+            Ok(s) if s.is_finite() && s > 0.0 => Some((s * 1000.0).round().max(1.0) as u64),
+            _ => {
+                return Err(format!(
+                    "the time budget should be a number of seconds above 0, or empty for none (not \"{budget}\")"
+                ))
             }
         };
-        let scenario = ctx.props().scenario.as_ref().clone();
         scenario
             .validate()
             .map_err(|e| format!("the scenario cannot be explored: {e}"))?;
-        let jobs: Vec<Job> = self
-            .available(ctx)
-            .into_iter()
-            .filter(|j| !self.unselected.contains(&j.name))
+        let variants: Vec<Variant> = offered
+            .iter()
+            .copied()
+            .filter(|v| !self.unselected.contains(&variant_key(v)))
             .collect();
-        if jobs.is_empty() {
+        if variants.is_empty() {
             return Err("choose at least one variant to explore".to_string());
         }
         let base = if self.exact {
@@ -340,339 +107,562 @@ impl Explorer {
             Options::default()
         };
         Ok(Request {
-            scenario,
-            jobs,
+            scenario: scenario.clone(),
+            variants,
             options: Options { max_states, ..base },
             time_budget_ms,
         })
     }
+}
 
-    fn available(&self, ctx: &Context<Self>) -> Vec<Job> {
-        preset_jobs(self.arch, ctx.props().custom)
+/// A search in progress.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Running {
+    /// The variants being searched, in order.
+    pub variants: Vec<Variant>,
+    /// The time budget asked for.
+    pub time_budget_ms: Option<u64>,
+    /// When the run started (ms since the epoch).
+    pub started_ms: f64,
+    /// The variant being searched.
+    pub job: usize,
+    /// When its search started.
+    pub job_started_ms: f64,
+    /// Its latest progress.
+    pub progress: Option<Progress>,
+    /// When the latest reply came.
+    pub now_ms: f64,
+}
+
+impl Running {
+    /// The progress bar's value, in thousandths of the whole run: finished variants, plus the
+    /// current one's layers.
+    pub fn per_mille(&self) -> u32 {
+        let layer = match self.progress {
+            Some(p) if p.max_depth > 0 => (p.depth as f64 / p.max_depth as f64).min(1.0),
+            _ => 0.0,
+        };
+        let jobs = self.variants.len().max(1) as f64;
+        ((self.job as f64 + layer) / jobs * 1000.0).round() as u32
     }
 
-    fn counterexample(&self, i: usize) -> Option<(&Scenario, Variant)> {
-        match self.rows.get(i)? {
-            Row::Done(r) => r.counterexample.as_ref().map(|c| (&c.scenario, r.variant)),
-            Row::Cancelled { .. } => None,
-        }
-    }
-
-    /// Adds a row as a new `Rc`, never in place: [`ResultsProps`] compares rows by pointer.
-    fn push_row(&mut self, row: Row) {
-        let mut rows = Vec::with_capacity(self.rows.len() + 1);
-        rows.extend(self.rows.iter().cloned());
-        rows.push(row);
-        self.rows = Rc::new(rows);
+    /// The line under the bar: "v5.12 (2 of 5): 123 456 states visited, 1.2 s".
+    pub fn text(&self) -> String {
+        let jobs = self.variants.len().max(1);
+        let job = self.job.min(jobs - 1);
+        let name = self.variants.get(job).map_or("", variant_key);
+        let states = self.progress.map_or(0, |p| p.states);
+        format!(
+            "{name} ({} of {jobs}): {} visited, {} s",
+            job + 1,
+            count_of(states, "state"),
+            seconds(self.now_ms - self.started_ms)
+        )
     }
 }
 
-impl Component for Explorer {
-    type Message = Msg;
-    type Properties = ExplorerProps;
+/// The panel's search: the run in progress and what the last run found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Search {
+    /// The run in progress.
+    pub running: Option<Running>,
+    /// One row per variant searched, in order.
+    pub rows: Rc<Vec<Row>>,
+    /// The scenario the rows are about.
+    pub explored: Option<Rc<Scenario>>,
+    /// How the last run ended.
+    pub status: Option<String>,
+    /// Why the last run (or a minimisation) failed.
+    pub error: Option<String>,
+}
 
-    fn create(_ctx: &Context<Self>) -> Self {
-        Explorer {
-            max_states: DEFAULT_MAX_STATES.to_string(),
-            time_budget: seconds(DEFAULT_TIME_BUDGET_S * 1000.0),
-            arch: Arch::X86,
-            exact: false,
-            unselected: Vec::new(),
-            run: None,
-            rows: Rc::new(Vec::new()),
-            explored: None,
-            status: None,
-            error: None,
-        }
+/// What happens to a [`Search`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum SearchEvent {
+    /// A worker was started on this request.
+    Started {
+        /// The scenario searched.
+        scenario: Rc<Scenario>,
+        /// The variants, in order.
+        variants: Vec<Variant>,
+        /// The time budget asked for.
+        time_budget_ms: Option<u64>,
+        /// Now, in ms since the epoch.
+        now_ms: f64,
+    },
+    /// The worker replied.
+    Reply {
+        /// The reply.
+        reply: Reply,
+        /// When it came.
+        now_ms: f64,
+    },
+    /// Cancel was pressed (the worker is gone).
+    Cancelled {
+        /// When.
+        now_ms: f64,
+    },
+    /// The search could not start, or its worker failed, or a counterexample could not be minimised.
+    Failed(String),
+}
+
+impl Reducible for Search {
+    type Action = SearchEvent;
+
+    fn reduce(self: Rc<Self>, event: SearchEvent) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(event);
+        Rc::new(next)
     }
+}
 
-    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
-        match msg {
-            Msg::MaxStates(v) => self.max_states = v,
-            Msg::TimeBudget(v) => self.time_budget = v,
-            Msg::Arch(a) => self.arch = a,
-            Msg::Exact(on) => self.exact = on,
-            Msg::Toggle(name, on) => {
-                self.unselected.retain(|n| n != &name);
-                if !on {
-                    self.unselected.push(name);
-                }
+impl Search {
+    /// Applies one event.
+    pub fn apply(&mut self, event: SearchEvent) {
+        match event {
+            SearchEvent::Started {
+                scenario,
+                variants,
+                time_budget_ms,
+                now_ms,
+            } => {
+                *self = Search {
+                    running: Some(Running {
+                        variants,
+                        time_budget_ms,
+                        started_ms: now_ms,
+                        job: 0,
+                        job_started_ms: now_ms,
+                        progress: None,
+                        now_ms,
+                    }),
+                    explored: Some(scenario),
+                    ..Search::default()
+                };
             }
-            Msg::Explore => {
-                if self.run.is_some() {
-                    return false;
-                }
-                self.error = None;
-                self.status = None;
-                let request = match self.request(ctx) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        self.error = Some(e);
-                        return true;
-                    }
+            SearchEvent::Reply { reply, now_ms } => {
+                let Some(run) = self.running.as_mut() else {
+                    return;
                 };
-                let worker = match WorkerHandle::spawn(
-                    ctx.link().callback(Msg::Reply),
-                    ctx.link().callback(Msg::WorkerFailed),
-                ) {
-                    Ok(w) => w,
-                    Err(e) => {
-                        self.error = Some(e);
-                        return true;
-                    }
-                };
-                let request_text = request.encode();
-                let now = js_sys::Date::now();
-                self.rows = Rc::new(Vec::new());
-                self.explored = Some(ctx.props().scenario.clone());
-                self.run = Some(Run {
-                    worker,
-                    request_text: Some(request_text),
-                    jobs: request.jobs,
-                    started_ms: now,
-                    job_started_ms: now,
-                    job: 0,
-                    states: 0,
-                    depth: 0,
-                    max_depth: request.scenario.steps.len(),
-                    now_ms: now,
-                });
-            }
-            Msg::Cancel => {
-                let Some(run) = self.run.take() else {
-                    return false;
-                };
-                // Dropping the run terminates the worker.
-                let name = run.jobs.get(run.job).map(|j| j.name.clone());
-                let skipped = run.jobs.len().saturating_sub(run.job + 1);
-                let total = js_sys::Date::now() - run.started_ms;
-                let (states, elapsed_ms) = (run.states, js_sys::Date::now() - run.job_started_ms);
-                drop(run);
-                if let Some(name) = &name {
-                    self.push_row(Row::Cancelled {
-                        name: name.clone(),
-                        states,
-                        elapsed_ms,
-                    });
-                }
-                let mut msg = format!(
-                    "Cancelled after {} s{}.",
-                    seconds((total / 100.0).round() * 100.0),
-                    name.map(|n| format!(", while searching {n}"))
-                        .unwrap_or_default()
-                );
-                if skipped > 0 {
-                    msg.push_str(&format!(
-                        " {skipped} variant{} not searched.",
-                        if skipped == 1 { " was" } else { "s were" }
-                    ));
-                }
-                self.status = Some(msg);
-            }
-            Msg::Reply(text) => {
-                let reply = match Reply::decode(&text) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        self.run = None;
-                        self.error = Some(e);
-                        return true;
-                    }
-                };
-                let Some(run) = self.run.as_mut() else {
-                    return false;
-                };
-                run.now_ms = js_sys::Date::now();
+                run.now_ms = now_ms;
                 match reply {
-                    Reply::Ready => {
-                        let Some(text) = run.request_text.take() else {
-                            return false;
-                        };
-                        if let Err(e) = run.worker.worker.post_message(&JsValue::from_str(&text)) {
-                            self.run = None;
-                            self.error = Some(format!(
-                                "cannot send the scenario to the explorer: {}",
-                                js_text(&e)
-                            ));
-                        }
-                    }
-                    Reply::Progress {
-                        job,
-                        states,
-                        depth,
-                        max_depth,
-                        ..
-                    } => {
+                    Reply::Ready => {}
+                    Reply::Progress { job, progress, .. } => {
                         run.job = job;
-                        run.states = states;
-                        run.depth = depth;
-                        run.max_depth = max_depth;
+                        run.progress = Some(progress);
                     }
-                    Reply::Done { job, result } => {
+                    Reply::Done {
+                        job,
+                        report,
+                        elapsed_ms,
+                        timed_out,
+                    } => {
+                        let timed_out_at_ms = run.time_budget_ms.filter(|_| timed_out);
                         run.job = job + 1;
-                        run.states = 0;
-                        run.depth = 0;
-                        run.job_started_ms = run.now_ms;
-                        self.push_row(Row::Done(result));
+                        run.job_started_ms = now_ms;
+                        run.progress = None;
+                        Rc::make_mut(&mut self.rows).push(Row::Done {
+                            report,
+                            elapsed_ms,
+                            timed_out_at_ms,
+                        });
                     }
                     Reply::Failed { message } => {
-                        self.run = None;
+                        self.running = None;
                         self.error = Some(message);
                     }
                     Reply::Finished => {
-                        let total = run.now_ms - run.started_ms;
-                        let n = run.jobs.len();
-                        self.run = None;
+                        let n = run.variants.len();
+                        let total = seconds(now_ms - run.started_ms);
+                        self.running = None;
                         self.status = Some(format!(
-                            "Searched {n} variant{} in {} s.",
-                            if n == 1 { "" } else { "s" },
-                            seconds((total / 100.0).round() * 100.0)
+                            "Searched {n} variant{} in {total} s.",
+                            if n == 1 { "" } else { "s" }
                         ));
                     }
                 }
             }
-            Msg::WorkerFailed(e) => {
-                self.run = None;
-                self.error = Some(e);
-            }
-            Msg::Open(i) => {
-                if let Some((s, _)) = self.counterexample(i) {
-                    ctx.props().on_open.emit(s.clone());
+            SearchEvent::Cancelled { now_ms } => {
+                let Some(run) = self.running.take() else {
+                    return;
+                };
+                let current = run.variants.get(run.job).copied();
+                if let Some(variant) = current {
+                    Rc::make_mut(&mut self.rows).push(Row::Cancelled {
+                        variant,
+                        states: run.progress.map_or(0, |p| p.states),
+                        elapsed_ms: now_ms - run.job_started_ms,
+                    });
                 }
-                return false;
+                let mut status = format!("Cancelled after {} s", seconds(now_ms - run.started_ms));
+                if let Some(v) = current {
+                    status.push_str(&format!(", while searching {}", variant_key(&v)));
+                }
+                status.push('.');
+                let skipped = run.variants.len().saturating_sub(run.job + 1);
+                if skipped > 0 {
+                    let were = if skipped == 1 {
+                        "variant was"
+                    } else {
+                        "variants were"
+                    };
+                    status.push_str(&format!(" {skipped} {were} not searched."));
+                }
+                self.status = Some(status);
             }
-            Msg::Minimise(i) => {
-                if let Some((s, variant)) = self.counterexample(i) {
-                    match minimize_with(s, &variant, true) {
-                        Ok(m) => {
-                            self.error = None;
-                            ctx.props().on_open.emit(m);
-                        }
-                        Err(e) => self.error = Some(format!("cannot minimise: {e}")),
+            SearchEvent::Failed(message) => {
+                self.running = None;
+                self.error = Some(message);
+            }
+        }
+    }
+}
+
+/// What the panel is given.
+#[derive(Clone, Debug, PartialEq, Properties)]
+pub struct ExplorerProps {
+    /// The scenario whose interleavings are searched (a snapshot is taken when Explore is pressed).
+    pub scenario: Rc<Scenario>,
+    /// The page's architecture: every variant is searched on it.
+    pub arch: Arch,
+    /// The page's custom variant, offered beside the presets when it is not one of them.
+    pub custom: Variant,
+    /// Opens a counterexample (or its minimised form) as a timeline, with the variant it goes wrong
+    /// under.
+    pub on_open: Callback<(Scenario, Variant)>,
+}
+
+/// The Explorer panel.
+#[component]
+pub fn Explorer(props: &ExplorerProps) -> Html {
+    let form = use_state(Form::default);
+    let search = use_reducer(Search::default);
+    // The running search's worker: dropping it terminates the worker.
+    let worker = use_mut_ref(|| None::<ExploreWorker>);
+    let offered = offered(props.arch, props.custom);
+    let running = search.running.is_some();
+
+    let on_explore = {
+        let (form, search, worker) = (form.clone(), search.clone(), worker.clone());
+        let (scenario, offered) = (props.scenario.clone(), offered.clone());
+        Callback::from(move |_: MouseEvent| {
+            if worker.borrow().is_some() {
+                return;
+            }
+            let request = match form.request(&scenario, &offered) {
+                Ok(r) => r,
+                Err(e) => return search.dispatch(SearchEvent::Failed(e)),
+            };
+            let on_reply = {
+                let (search, worker) = (search.clone(), worker.clone());
+                Callback::from(move |reply: Reply| {
+                    if matches!(reply, Reply::Finished | Reply::Failed { .. }) {
+                        worker.borrow_mut().take();
                     }
+                    let now_ms = js_sys::Date::now();
+                    search.dispatch(SearchEvent::Reply { reply, now_ms });
+                })
+            };
+            let on_error = {
+                let (search, worker) = (search.clone(), worker.clone());
+                Callback::from(move |message: String| {
+                    worker.borrow_mut().take();
+                    search.dispatch(SearchEvent::Failed(message));
+                })
+            };
+            match ExploreWorker::start(&request, on_reply, on_error) {
+                Ok(started) => {
+                    *worker.borrow_mut() = Some(started);
+                    search.dispatch(SearchEvent::Started {
+                        scenario: scenario.clone(),
+                        variants: request.variants,
+                        time_budget_ms: request.time_budget_ms,
+                        now_ms: js_sys::Date::now(),
+                    });
+                }
+                Err(e) => search.dispatch(SearchEvent::Failed(e)),
+            }
+        })
+    };
+    let on_cancel = {
+        let (search, worker) = (search.clone(), worker.clone());
+        Callback::from(move |_: MouseEvent| {
+            if worker.borrow_mut().take().is_some() {
+                search.dispatch(SearchEvent::Cancelled {
+                    now_ms: js_sys::Date::now(),
+                });
+            }
+        })
+    };
+    let on_open = {
+        let (rows, on_open) = (search.rows.clone(), props.on_open.clone());
+        Callback::from(move |i: usize| {
+            if let Some((s, variant)) = rows.get(i).and_then(Row::counterexample) {
+                on_open.emit((s.clone(), variant));
+            }
+        })
+    };
+    // Minimising runs on the page's thread: at most a few hundred runs of a short timeline.
+    let on_minimise = {
+        let (rows, on_open, search) = (search.rows.clone(), props.on_open.clone(), search.clone());
+        Callback::from(move |i: usize| {
+            if let Some((s, variant)) = rows.get(i).and_then(Row::counterexample) {
+                match minimize_with(s, &variant, true) {
+                    Ok(m) => on_open.emit((m, variant)),
+                    Err(e) => search.dispatch(SearchEvent::Failed(format!("cannot minimise: {e}"))),
                 }
             }
-        }
-        true
-    }
-
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let running = self.run.is_some();
-        let on_max = link.callback(|e: Event| Msg::MaxStates(input_value(&e)));
-        let on_budget = link.callback(|e: Event| Msg::TimeBudget(input_value(&e)));
-        let on_exact = link.callback(|e: Event| Msg::Exact(input_checked(&e)));
-        let on_arch = link.callback(|e: Event| {
-            let v = e
-                .target_dyn_into::<HtmlSelectElement>()
-                .map(|s| s.value())
-                .unwrap_or_default();
-            Msg::Arch(if v == "arm64" { Arch::Arm64 } else { Arch::X86 })
-        });
-        let stale = match &self.explored {
-            Some(s) if !self.rows.is_empty() && !running => **s != *ctx.props().scenario,
-            _ => false,
-        };
-        html! {
-            <section class="explorer" aria-label="Explore every interleaving">
-                <h2 class="explorer-head">{ "Explore every interleaving" }</h2>
-                <p class="explorer-help">
-                    { "Checks every order of the CPUs' steps that keeps each CPU's own steps in order, \
-                       under each variant, for one that loses data." }
-                </p>
-                <fieldset class="explore-options" disabled={running}>
-                    <legend>{ "Variants" }</legend>
-                    { for self.available(ctx).into_iter().map(|job| {
-                        let name = job.name.clone();
-                        let checked = !self.unselected.contains(&job.name);
-                        let on_toggle = link.callback(move |e: Event| Msg::Toggle(name.clone(), input_checked(&e)));
-                        html! {
-                            <label class="explore-variant" data-variant={job.name.clone()}>
-                                <input type="checkbox" value={job.name.clone()} {checked} onchange={on_toggle} />
-                                { " " }{ &job.name }
-                            </label>
-                        }
-                    }) }
-                    <label class="explore-field">
-                        { "Architecture " }
-                        <select class="explore-arch" onchange={on_arch}>
-                            <option value="x86" selected={self.arch == Arch::X86}>{ "x86" }</option>
-                            <option value="arm64" selected={self.arch == Arch::Arm64}>{ "arm64" }</option>
-                        </select>
-                    </label>
-                    <label class="explore-field">
-                        { "State cap " }
-                        <input class="explore-max-states" type="text" inputmode="numeric" size="10"
-                            value={self.max_states.clone()} onchange={on_max} />
-                    </label>
-                    <label class="explore-field">
-                        { "Time budget per variant (s) " }
-                        <input class="explore-time-budget" type="text" inputmode="decimal" size="5"
-                            placeholder="none" value={self.time_budget.clone()} onchange={on_budget} />
-                    </label>
-                    <label class="explore-field" title="No partial-order reduction and no state abstraction: \
-                        every concrete state is stored and every interleaving counted exactly. Much slower.">
-                        <input class="explore-exact" type="checkbox" checked={self.exact} onchange={on_exact} />
-                        { " Exact search (no reduction)" }
-                    </label>
-                </fieldset>
-                <div class="explore-controls">
-                    <button type="button" class="explore-button" disabled={running}
-                        onclick={link.callback(|_| Msg::Explore)}>{ "Explore" }</button>
-                    <button type="button" class="explore-cancel" disabled={!running}
-                        onclick={link.callback(|_| Msg::Cancel)}>{ "Cancel" }</button>
-                </div>
-                if let Some(run) = &self.run {
-                    { progress_view(run) }
-                }
-                if let Some(e) = &self.error {
-                    <p class="error" role="alert">{ e }</p>
-                }
-                if let Some(s) = &self.status {
-                    <p class="explore-status" role="status">{ s }</p>
-                }
-                if stale {
-                    <p class="explore-stale">{ "These results are for an earlier version of the scenario." }</p>
-                }
-                <ExploreResults rows={self.rows.clone()}
-                    on_open={link.callback(Msg::Open)} on_minimise={link.callback(Msg::Minimise)} />
-            </section>
-        }
-    }
-}
-
-fn progress_view(run: &Run) -> Html {
-    let jobs = run.jobs.len().max(1);
-    let layer = if run.max_depth == 0 {
-        0.0
-    } else {
-        run.depth as f64 / run.max_depth as f64
+        })
     };
-    // Whole per-mille as an integer: `to_string` on an f64 would link core's float formatting.
-    let done = ((run.job as f64 + layer.min(1.0)) / jobs as f64 * 1000.0).round() as u32;
-    let name = run.jobs.get(run.job).map_or("", |j| j.name.as_str());
-    let text = progress_text(
-        name,
-        run.job.min(jobs - 1),
-        jobs,
-        run.states,
-        run.now_ms - run.started_ms,
-    );
+    let edit_form = |edit: fn(&mut Form, &HtmlInputElement)| {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                let mut next = (*form).clone();
+                edit(&mut next, &input);
+                form.set(next);
+            }
+        })
+    };
+
+    let stale = match &search.explored {
+        Some(s) if !search.rows.is_empty() && !running => **s != *props.scenario,
+        _ => false,
+    };
+    let arch = arch_id(props.arch);
     html! {
-        <div class="explore-running">
-            <progress class="explore-progress" max="1000" value={done.to_string()}
-                aria-label="Search progress" data-states={run.states.to_string()}></progress>
-            <p class="explore-progress-text" aria-live="polite">{ text }</p>
-        </div>
+        <section class="explorer" aria-label="Explore every interleaving">
+            <h2 class="explorer-head">{ "Explore every interleaving" }</h2>
+            <p class="explorer-help">
+                { "Checks every order of the CPUs' steps that keeps each CPU's own steps in order, \
+                   under each variant, for one that loses data." }
+            </p>
+            <fieldset class="explore-options" disabled={running}>
+                <legend>{ format!("Variants, on {arch} (the verdicts' architecture)") }</legend>
+                { for offered.iter().map(|v| {
+                    let key = variant_key(v);
+                    let checked = !form.unselected.contains(&key);
+                    let on_toggle = {
+                        let form = form.clone();
+                        Callback::from(move |e: Event| {
+                            let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+                            let mut next = (*form).clone();
+                            next.unselected.retain(|k| *k != key);
+                            if !on {
+                                next.unselected.push(key);
+                            }
+                            form.set(next);
+                        })
+                    };
+                    html! {
+                        <label class="explore-variant" data-variant={key}>
+                            <input type="checkbox" value={key} {checked} onchange={on_toggle} />
+                            { " " }{ key }
+                        </label>
+                    }
+                }) }
+                <label class="explore-field">
+                    { "State cap " }
+                    <input class="explore-max-states" type="text" inputmode="numeric" size="10"
+                        value={form.max_states.clone()}
+                        onchange={edit_form(|f, input| f.max_states = input.value())} />
+                </label>
+                <label class="explore-field">
+                    { "Time budget per variant (s) " }
+                    <input class="explore-time-budget" type="text" inputmode="decimal" size="5"
+                        placeholder="none" value={form.time_budget.clone()}
+                        onchange={edit_form(|f, input| f.time_budget = input.value())} />
+                </label>
+                <label class="explore-field" title="No partial-order reduction and no state abstraction: \
+                    every concrete state is stored and every interleaving counted exactly. Much slower.">
+                    <input class="explore-exact" type="checkbox" checked={form.exact}
+                        onchange={edit_form(|f, input| f.exact = input.checked())} />
+                    { " Exact search (no reduction)" }
+                </label>
+            </fieldset>
+            <div class="explore-controls">
+                <button type="button" class="explore-button" disabled={running}
+                    onclick={on_explore}>{ "Explore" }</button>
+                <button type="button" class="explore-cancel" disabled={!running}
+                    onclick={on_cancel}>{ "Cancel" }</button>
+            </div>
+            if let Some(run) = &search.running {
+                <div class="explore-running">
+                    <progress class="explore-progress" max="1000" value={run.per_mille().to_string()}
+                        aria-label="Search progress"
+                        data-states={run.progress.map_or(0, |p| p.states).to_string()}></progress>
+                    <p class="explore-progress-text" aria-live="polite">{ run.text() }</p>
+                </div>
+            }
+            if let Some(e) = &search.error {
+                <p class="error" role="alert">{ e }</p>
+            }
+            if let Some(s) = &search.status {
+                <p class="explore-status" role="status">{ s }</p>
+            }
+            if stale {
+                <p class="explore-stale">{ "These results are for an earlier version of the scenario." }</p>
+            }
+            <ExploreResults rows={search.rows.clone()} {on_open} {on_minimise} />
+        </section>
     }
 }
 
-fn input_value(e: &Event) -> String {
-    e.target_dyn_into::<HtmlInputElement>()
-        .map(|i| i.value())
-        .unwrap_or_default()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tlbrace_core::examples::example;
+    use tlbrace_core::SkipTest;
 
-fn input_checked(e: &Event) -> bool {
-    e.target_dyn_into::<HtmlInputElement>()
-        .is_some_and(|i| i.checked())
+    fn custom() -> Variant {
+        Variant {
+            skip_test: SkipTest::Never,
+            ..Preset::V5_10Rc4.variant()
+        }
+    }
+
+    #[test]
+    fn a_custom_variant_is_offered_only_when_it_is_not_a_preset() {
+        assert_eq!(offered(Arch::X86, Preset::V5_12.variant()).len(), 5);
+        let all = offered(Arch::Arm64, custom());
+        assert_eq!(all.len(), 6);
+        assert_eq!(variant_key(&all[5]), "custom");
+        assert!(all.iter().all(|v| v.arch == Arch::Arm64));
+    }
+
+    #[test]
+    fn the_fields_become_a_request() {
+        let s = example("example-1").unwrap();
+        let all = offered(Arch::X86, custom());
+        let form = Form {
+            time_budget: " 2.5 ".into(),
+            max_states: "20 000".into(),
+            unselected: vec!["custom", "yu-fix"],
+            ..Form::default()
+        };
+        let r = form.request(&s, &all).unwrap();
+        assert_eq!(r.time_budget_ms, Some(2500));
+        assert_eq!(r.options.max_states, 20_000);
+        assert!(r.options.reduction);
+        assert_eq!(r.variants.len(), 4);
+        assert!(r
+            .variants
+            .iter()
+            .all(|v| !matches!(variant_key(v), "custom" | "yu-fix")));
+
+        let exact = Form {
+            exact: true,
+            time_budget: String::new(),
+            ..Form::default()
+        };
+        let r = exact.request(&s, &all).unwrap();
+        assert_eq!(r.time_budget_ms, None);
+        assert!(!r.options.reduction && !r.options.abstraction);
+        assert_eq!(
+            Form::default().request(&s, &all).unwrap().time_budget_ms,
+            Some(30_000)
+        );
+
+        for (field, bad, want) in [
+            ("max", "lots", "state cap"),
+            ("max", "0", "state cap"),
+            ("budget", "-1", "time budget"),
+            ("budget", "inf", "time budget"),
+            ("budget", "NaN", "time budget"),
+            ("budget", "soon", "time budget"),
+        ] {
+            let mut form = Form::default();
+            match field {
+                "max" => form.max_states = bad.into(),
+                _ => form.time_budget = bad.into(),
+            }
+            let e = form.request(&s, &all).unwrap_err();
+            assert!(e.contains(want) && e.contains(bad), "{bad}: {e}");
+        }
+        let none = Form {
+            unselected: all.iter().map(variant_key).collect(),
+            ..Form::default()
+        };
+        assert!(none.request(&s, &all).unwrap_err().contains("at least one"));
+    }
+
+    fn started(variants: Vec<Variant>) -> Search {
+        let mut search = Search::default();
+        search.apply(SearchEvent::Started {
+            scenario: Rc::new(example("example-1").unwrap()),
+            variants,
+            time_budget_ms: Some(1000),
+            now_ms: 0.0,
+        });
+        search
+    }
+
+    #[test]
+    fn replies_fill_the_rows_and_the_last_one_ends_the_run() {
+        let s = example("example-1").unwrap();
+        let variants = offered(Arch::X86, Preset::V5_12.variant());
+        let mut search = started(variants.clone());
+        let request = Request {
+            scenario: s,
+            variants,
+            options: Options::default(),
+            time_budget_ms: Some(1000),
+        };
+        let mut now = 0.0;
+        crate::explore_protocol::run_request(&request.to_json(), &|| 0.0, &mut |reply| {
+            now += 100.0;
+            if let Reply::Progress { .. } = reply {
+                search.apply(SearchEvent::Reply {
+                    reply: reply.clone(),
+                    now_ms: now,
+                });
+                let run = search.running.as_ref().unwrap();
+                assert!(run.per_mille() <= 1000);
+                assert!(run.text().contains(" of 5): "), "{}", run.text());
+                return;
+            }
+            search.apply(SearchEvent::Reply { reply, now_ms: now });
+        });
+        assert_eq!(search.running, None);
+        assert_eq!(search.rows.len(), 5);
+        let outcomes: Vec<&str> = search.rows.iter().map(Row::outcome).collect();
+        assert_eq!(outcomes, ["unsafe", "unsafe", "safe", "safe", "unsafe"]);
+        assert!(search
+            .status
+            .as_deref()
+            .unwrap()
+            .starts_with("Searched 5 variants in "));
+        assert!(search.rows[4]
+            .describe()
+            .starts_with("unsafe: an interleaving ends lost ("));
+        assert_eq!(
+            search.rows[2].describe(),
+            "safe: no interleaving loses data"
+        );
+    }
+
+    #[test]
+    fn cancel_keeps_the_current_variant_as_an_incomplete_row() {
+        let variants = offered(Arch::X86, Preset::V5_12.variant());
+        let mut search = started(variants.clone());
+        search.apply(SearchEvent::Cancelled { now_ms: 1_260.0 });
+        assert_eq!(search.running, None);
+        assert_eq!(search.rows.len(), 1);
+        assert_eq!(search.rows[0].outcome(), "incomplete");
+        assert_eq!(
+            search.rows[0].describe(),
+            "incomplete: cancelled after 0 states; nothing bad found so far"
+        );
+        assert_eq!(
+            search.status.as_deref(),
+            Some("Cancelled after 1.3 s, while searching v5.10-rc4. 4 variants were not searched.")
+        );
+        // A reply still in flight changes nothing.
+        let before = search.clone();
+        search.apply(SearchEvent::Reply {
+            reply: Reply::Finished,
+            now_ms: 2_000.0,
+        });
+        assert_eq!(search, before);
+    }
 }

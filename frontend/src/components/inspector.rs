@@ -8,28 +8,17 @@ use tlbrace_core::{Scenario, ScenarioError, State, TlbEntry, Trace};
 use yew::prelude::*;
 
 /// What the inspector shows.
-#[derive(Clone, Properties)]
+#[derive(Clone, PartialEq, Properties)]
 pub struct InspectorProps {
     /// The scenario.
     pub scenario: Rc<Scenario>,
     /// The inspected variant's name (a preset name or `custom`).
     pub variant: AttrValue,
-    /// The run under that variant.
+    /// The run under that variant (the verdict column's).
     pub result: Rc<Result<Trace, ScenarioError>>,
     /// The selected step; `None` shows the initial state.
     #[prop_or_default]
     pub selected: Option<usize>,
-}
-
-// By hand: `result` is compared by pointer, so that the page does not link a deep comparison of
-// traces; a new `Rc` (the editor makes one per render) just renders the inspector again.
-impl PartialEq for InspectorProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.result, &other.result)
-            && self.scenario == other.scenario
-            && self.variant == other.variant
-            && self.selected == other.selected
-    }
 }
 
 /// How a TLB entry reads: `—` for none, else its W and D bits.

@@ -112,6 +112,8 @@ pub struct ImportExportProps {
     pub scenario: Rc<Scenario>,
     /// Replaces the working scenario (one undoable edit in the editor).
     pub on_load: Callback<Scenario>,
+    /// The page's architecture: the SVG's verdicts are on it.
+    pub arch: Arch,
 }
 
 /// Messages of the panel: at most one at a time.
@@ -209,10 +211,10 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
         })
     };
     let on_download_svg = {
-        let (scenario, note) = (props.scenario.clone(), note.clone());
+        let (scenario, arch, note) = (props.scenario.clone(), props.arch, note.clone());
         Callback::from(move |_: MouseEvent| {
             let name = format!("{}.svg", file_stem(&scenario));
-            let svg = svg::export(&scenario, Arch::X86);
+            let svg = svg::export(&scenario, arch);
             if let Err(e) = download(&name, "image/svg+xml", &svg) {
                 note.set(Some(Note::Error(format!("Could not download: {e}."))));
             }
@@ -232,7 +234,7 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
             let (note, load) = (note.clone(), load.clone());
             yew::platform::spawn_local(async move {
                 let name = file.name();
-                let read = read_file_text(&file, MAX_JSON_BYTES)
+                let read = read_file_text(file, MAX_JSON_BYTES)
                     .await
                     .and_then(|text| json::from_json(&text).map_err(|e| e.to_string()));
                 match read {

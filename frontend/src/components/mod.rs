@@ -3,6 +3,7 @@
 pub mod app;
 pub mod counterexample;
 pub mod embed;
+pub mod explore_results;
 pub mod explorer;
 pub mod header;
 pub mod initial;

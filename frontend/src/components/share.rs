@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use tlbrace_core::Scenario;
+use tlbrace_core::{Arch, Scenario};
 use yew::prelude::*;
 
 use crate::browser::{copy_to_clipboard, HEIGHT_MESSAGE};
@@ -14,6 +14,8 @@ use crate::location;
 pub struct SharePanelProps {
     /// The working scenario.
     pub scenario: Rc<Scenario>,
+    /// The page's architecture, which the link and the embed carry (`arch=arm64`).
+    pub arch: Arch,
 }
 
 /// The iframe height an embed snippet starts with, before the embed reports its own.
@@ -57,7 +59,6 @@ addEventListener("message", function (e) {{
 type CopyStatus = Option<Result<(), String>>;
 
 /// Renders a copy outcome: a status line, or an alert saying to copy by hand from the field.
-/// `what` is one of our own ASCII labels: `to_ascii_lowercase` spares the wasm Unicode's case tables.
 fn copy_status(status: &CopyStatus, what: &str) -> Html {
     match status {
         None => html! {},
@@ -99,11 +100,9 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         });
     }
     // Both are cheap to recompute (a few hundred bytes of DEFLATE), and so always match the scenario.
-    let link = location::share_url(&props.scenario);
-    let snippet = embed_snippet(
-        &location::embed_url(&props.scenario),
-        props.scenario.title.as_deref(),
-    );
+    let link = location::share_url(&props.scenario, props.arch);
+    let embed_url = location::embed_url(&props.scenario, props.arch);
+    let snippet = embed_snippet(&embed_url, props.scenario.title.as_deref());
 
     let on_share = {
         let (shown, link_copy, link) = (shown.clone(), link_copy.clone(), link.clone());
@@ -158,7 +157,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                         onfocus={select_all()} aria-label="Embed HTML" spellcheck="false" />
                     <div class="share-actions">
                         <button type="button" class="copy-embed" onclick={on_copy_snippet}>{ "Copy HTML" }</button>
-                        <a class="embed-preview" href={location::embed_url(&props.scenario)} target="_blank" rel="noopener">
+                        <a class="embed-preview" href={embed_url} target="_blank" rel="noopener">
                             { "Preview the embed ↗" }
                         </a>
                     </div>

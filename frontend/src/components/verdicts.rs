@@ -9,6 +9,8 @@ use tlbrace_core::{run, run_all, Arch, Preset, Scenario, ScenarioError, Trace, V
 use web_sys::{HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::view::parse_arch;
+
 /// A column of the matrix: a preset, or the custom variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VariantKey {
@@ -29,14 +31,14 @@ impl VariantKey {
 }
 
 /// One column: which variant, and the run under it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Column {
     /// The column.
     pub key: VariantKey,
     /// Its policies, arch included.
     pub variant: Variant,
-    /// The run, or why the scenario cannot happen under it.
-    pub result: Result<Trace, ScenarioError>,
+    /// The run, or why the scenario cannot happen under it (shared with the inspector).
+    pub result: Rc<Result<Trace, ScenarioError>>,
 }
 
 /// Runs the scenario under every preset on `arch` and under `custom` (whose arch is replaced by `arch`).
@@ -47,12 +49,12 @@ pub fn columns(scenario: &Scenario, arch: Arch, custom: Variant) -> Vec<Column> 
         .map(|r| Column {
             key: VariantKey::Preset(r.preset),
             variant: r.preset.variant().on(arch),
-            result: r.result,
+            result: Rc::new(r.result),
         })
         .chain(std::iter::once(Column {
             key: VariantKey::Custom,
             variant: custom,
-            result: run(scenario, &custom),
+            result: Rc::new(run(scenario, &custom)),
         }))
         .collect()
 }
@@ -83,7 +85,7 @@ pub fn column_name(c: &Column) -> String {
 }
 
 /// What the matrix shows and whom it tells.
-#[derive(Clone, Properties)]
+#[derive(Clone, PartialEq, Properties)]
 pub struct VerdictsProps {
     /// The scenario (for the summaries' step names).
     pub scenario: Rc<Scenario>,
@@ -103,22 +105,6 @@ pub struct VerdictsProps {
     pub on_custom: Callback<Variant>,
 }
 
-// By hand: `columns` comes from a `use_memo`, the same `Rc` while it holds the same runs, so it is
-// compared by pointer; a derived comparison would compare every trace and link `Trace`'s `PartialEq`
-// into the page for that.
-impl PartialEq for VerdictsProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.columns, &other.columns)
-            && self.scenario == other.scenario
-            && self.arch == other.arch
-            && self.custom == other.custom
-            && self.inspected == other.inspected
-            && self.on_inspect == other.on_inspect
-            && self.on_arch == other.on_arch
-            && self.on_custom == other.on_custom
-    }
-}
-
 fn select_value(e: &Event) -> String {
     e.target_unchecked_into::<HtmlSelectElement>().value()
 }
@@ -126,13 +112,9 @@ fn select_value(e: &Event) -> String {
 /// The verdict matrix.
 #[component]
 pub fn Verdicts(props: &VerdictsProps) -> Html {
-    let on_arch = props.on_arch.reform(|e: Event| {
-        if select_value(&e) == "arm64" {
-            Arch::Arm64
-        } else {
-            Arch::X86
-        }
-    });
+    let on_arch = props
+        .on_arch
+        .reform(|e: Event| parse_arch(&select_value(&e)).unwrap_or(Arch::X86));
     let column = |c: &Column| {
         let key = c.key;
         let selected = props.inspected == key;
@@ -146,7 +128,7 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
                 }
             })
         };
-        let (label, summary) = match &c.result {
+        let (label, summary) = match c.result.as_ref() {
             Ok(t) => (
                 t.verdict.label().to_string(),
                 t.verdict.summary(&props.scenario),
