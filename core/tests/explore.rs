@@ -11,6 +11,7 @@ use tlbrace_core::model::initial::PageInitial;
 use tlbrace_core::model::paths::{instances, irregular};
 use tlbrace_core::model::state::FrameStatus;
 use tlbrace_core::model::trace::run_order;
+use tlbrace_core::model::{step_in, Locking, StepError};
 use tlbrace_core::search::explore::{
     explore, interleavings, matrix, Failure, Finding, Options, Outcome, PathCounts, Report,
 };
@@ -517,6 +518,8 @@ fn brute_force(s: &Scenario, v: &Variant) -> Brute {
             order.push(programs[c][pcs[c]]);
             // The lane context of a step is its program's, whatever the order.
             match run_order(s, order, v) {
+                // A step that must wait for a lock does not run yet, even if it would then fail.
+                Err(_) if waits_here(s, v, order) => {}
                 Err(_) => {
                     moved = true;
                     let rest: Vec<usize> = programs
@@ -545,6 +548,16 @@ fn brute_force(s: &Scenario, v: &Variant) -> Brute {
             let t = run_order(s, order, v).expect("the prefix ran");
             end(out, &t, pcs, s, v);
         }
+    }
+    /// Whether the last step of `order` would wait for a lock after the steps before it.
+    fn waits_here(s: &Scenario, v: &Variant, order: &[usize]) -> bool {
+        let (&last, before) = order.split_last().expect("a step");
+        let state = *run_order(s, before, v).expect("the prefix ran").last();
+        let ctx = s.contexts()[last];
+        matches!(
+            step_in(&state, &ctx, s.steps[last].action, v, Locking::Strict),
+            Err(StepError::Blocked(_))
+        )
     }
     let programs = s.programs();
     let mut out = Brute::default();

@@ -502,6 +502,14 @@ pub enum What {
         /// The new frame.
         to: u8,
     },
+    /// Migration gave up: the page had another user (`migrate_page_move_mapping()`'s reference
+    /// count check), so `remove_migration_ptes(page, page)` put the old PTE back.
+    MigrationAborted {
+        /// The frame that stays.
+        frame: u8,
+        /// Another PTE still maps it (else a copy in progress holds a reference).
+        mapped_elsewhere: bool,
+    },
     /// `migrate_vma_collect_pmd` took the PTE.
     VmaCollected {
         /// The PTE mapped the page.
@@ -1064,6 +1072,18 @@ pub fn explain(cpu: usize, page: usize, action: Action, effect: &Effect) -> Stri
         What::Migrated { from, to } => format!(
             "the page is copied from frame F{from} to F{to}, the PTE now maps F{to}, and F{from} is \
              freed"
+        ),
+        What::MigrationAborted {
+            frame,
+            mapped_elsewhere,
+        } => format!(
+            "migration fails with -EAGAIN: F{frame} has another user ({}), so \
+             remove_migration_ptes puts the PTE back on F{frame}",
+            if mapped_elsewhere {
+                "another PTE still maps it"
+            } else {
+                "a copy in progress holds a reference"
+            }
         ),
         What::VmaCollected {
             mapped,

@@ -268,6 +268,11 @@ impl VarSet {
         (0..MAX_PAGES).fold(VarSet::EMPTY, |s, v| s.union(VarSet::tlbs_of_page(v)))
     }
 
+    /// Every CPU's kernel-side state (gathers, batches, copies in progress).
+    pub fn all_kernels() -> VarSet {
+        (0..MAX_CPUS).fold(VarSet::EMPTY, |s, c| s.with(Var::Kernel(c)))
+    }
+
     /// Every frame and every page: what an allocation, a copy or a store may touch.
     pub fn memory() -> VarSet {
         let frames = (0..MAX_FRAMES).fold(VarSet::EMPTY, |s, f| s.with(Var::Frame(f)));

@@ -129,7 +129,8 @@ pub(super) const MOVE_TO_NEW_PAGE: ActionDef = ActionDef {
     per_page: true,
     opens_gather: None,
     types_gather: None,
-    footprint: |ctx, _| migrate_footprint(ctx.cpu, ctx.page),
+    // It reads the other CPUs' copies in progress: one holding the old page makes it fail.
+    footprint: |ctx, _| migrate_footprint(ctx.cpu, ctx.page).reading(VarSet::all_kernels()),
     apply: |r| {
         let c = r.cpu();
         let Some(copy) = r.s.kernel[c]
@@ -141,6 +142,22 @@ pub(super) const MOVE_TO_NEW_PAGE: ActionDef = ActionDef {
         let v = usize::from(copy.vpage);
         let p = r.s.page_of(v);
         let old = r.s.frame[usize::from(copy.from)];
+        // migrate_page_move_mapping(): a page with a user besides the migration (another mapping
+        // try_to_migrate left, or a COW/KSM copy holding a reference) fails with -EAGAIN, and
+        // remove_migration_ptes(page, page) restores the PTE.
+        let mapped_elsewhere = old.mapcount > 1;
+        let copied = (0..r.s.cpu_count())
+            .any(|d| d != c && r.s.kernel[d].copy.is_some_and(|k| k.from == copy.from));
+        if mapped_elsewhere || copied {
+            let write = r.s.pte[v].write;
+            r.s.pte[v] = Pte::mapping(copy.from, write, false);
+            r.s.kernel[c].copy = None;
+            r.unlock_page(p);
+            return Ok(What::MigrationAborted {
+                frame: copy.from,
+                mapped_elsewhere,
+            });
+        }
         let to = r.s.alloc_frame(p).ok_or(StepError::OutOfFrames)?;
         let new = &mut r.s.frame[usize::from(to)];
         new.data = old.data;
