@@ -352,6 +352,8 @@ pub enum What {
     Flushed {
         /// Which CPUs it targeted.
         scope: FlushScope,
+        /// The virtual pages flushed, as a bitmask.
+        pages: u8,
         /// The deferred flush it settled lowered `mm->tlb_flush_pending` to this.
         lowered: Option<u32>,
     },
@@ -744,9 +746,18 @@ pub fn explain(cpu: usize, page: usize, action: Action, effect: &Effect) -> Stri
             };
             format!("{what}{rec}; PG_dirty untouched; no flush{}", keeps(stale))
         }
-        What::Flushed { scope, lowered } => {
+        What::Flushed {
+            scope,
+            pages,
+            lowered,
+        } => {
+            let range = match pages {
+                0 => "no page (the walk changed no PTE)".to_string(),
+                0b11 => "pages 0 and 1".to_string(),
+                m => format!("page {}", m.trailing_zeros()),
+            };
             let target = match scope {
-                FlushScope::Range => format!("page {page} on every CPU"),
+                FlushScope::Range => format!("{range} on every CPU"),
                 FlushScope::Mm => "the whole mm on every CPU".to_string(),
                 FlushScope::Local => format!("page {page} on CPU{cpu}"),
             };

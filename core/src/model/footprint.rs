@@ -200,7 +200,10 @@ impl Var {
                         cleared: b(5),
                         frees: (x >> 6 & 3) as u8,
                     }),
-                    deferred: b(8).then_some(b(9)),
+                    deferred: b(8).then_some(crate::model::state::Deferred {
+                        raised: b(9),
+                        pages: (x >> 14 & 3) as u8,
+                    }),
                     ubc: crate::model::state::UnmapBatch {
                         flush_required: b(10),
                         writable: b(11),

@@ -280,9 +280,8 @@ pub struct Kernel {
     /// An open mmu_gather.
     pub gather: Option<Gather>,
     /// A `flush_tlb_range` this CPU owes for PTEs it changed without flushing (`clean_record_pte`,
-    /// `change_prot_numa`, `mwriteprotect_range`, `migrate_vma_collect_pmd`); `Some(true)` when the
-    /// walk raised `mm->tlb_flush_pending`, which the flush lowers.
-    pub deferred: Option<bool>,
+    /// `change_prot_numa`, `mwriteprotect_range`, `migrate_vma_collect_pmd`).
+    pub deferred: Option<Deferred>,
     /// Reclaim's unmap batch.
     pub ubc: UnmapBatch,
     /// A copy in progress.
@@ -292,6 +291,28 @@ pub struct Kernel {
     pub owed_flush: bool,
     /// A frame whose rmap removal waits for that flush (5df397dec7c4).
     pub delayed_rmap: Option<u8>,
+}
+
+/// A walk's deferred flush: the range it will flush and whether it raised the pending count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Deferred {
+    /// The walk raised `mm->tlb_flush_pending`, which the flush lowers.
+    pub raised: bool,
+    /// The virtual pages whose PTEs it changed, as a bitmask: `flush_tlb_range()` covers the range
+    /// the walk changed, and a walk that changed nothing flushes nothing (wp_clean_post_vma,
+    /// change_protection_range: `if (pages) flush_tlb_range(...)`).
+    pub pages: u8,
+}
+
+impl Kernel {
+    /// Owes a flush of virtual page `v` (if `changed`), raised the count if `raised`.
+    pub fn defer(&mut self, v: usize, changed: bool, raised: bool) {
+        let d = self.deferred.get_or_insert_with(Deferred::default);
+        d.raised |= raised;
+        if changed {
+            d.pages |= 1 << v;
+        }
+    }
 }
 
 /// The locks that order kernel paths (docs/model.md §1.4).

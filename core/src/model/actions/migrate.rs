@@ -228,8 +228,7 @@ pub(super) const MIGRATE_VMA_COLLECT_PMD: ActionDef = ActionDef {
                 flushed = true;
             }
         } else {
-            let k = &mut r.s.kernel[c];
-            k.deferred = Some(k.deferred.unwrap_or(false));
+            r.s.kernel[c].defer(v, true, false);
         }
         Ok(What::VmaCollected {
             mapped: true,

@@ -93,8 +93,7 @@ fn deferred_change(
     if changed {
         change(&mut r.s.pte[v]);
     }
-    let k = &mut r.s.kernel[c];
-    k.deferred = Some(k.deferred.unwrap_or(false) || raised.is_some());
+    r.s.kernel[c].defer(v, changed, raised.is_some());
     Ok(What::Protected { changed, raised })
 }
 

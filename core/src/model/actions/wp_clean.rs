@@ -77,8 +77,7 @@ fn clean(r: &mut Run, recorded: bool) -> What {
     let was_dirty = r.s.pte[v].dirty;
     r.s.pte[v].dirty = false;
     if recorded {
-        let k = &mut r.s.kernel[r.ctx.cpu];
-        k.deferred = Some(k.deferred.unwrap_or(false));
+        r.s.kernel[r.ctx.cpu].defer(v, true, false);
     }
     What::Cleaned {
         was_dirty,
@@ -104,8 +103,9 @@ pub(super) const FLUSH_TLB_RANGE: ActionDef = ActionDef {
     aliases: &["flush_tlb", "wp_clean_post_vma", "flush_tlb_page"],
     path: KernelPath::MappingDirty,
     summary:
-        "Flush the range (every page of the scenario) from every CPU's TLB; settles this CPU's \
-              deferred flush, lowering mm->tlb_flush_pending if its walk raised it.",
+        "Flush the range this CPU's walk changed (every page, if it walked nothing) from every \
+              CPU's TLB; settles this CPU's deferred flush, lowering mm->tlb_flush_pending if its \
+              walk raised it.",
     code: 5,
     per_page: false,
     opens_gather: None,
@@ -114,15 +114,30 @@ pub(super) const FLUSH_TLB_RANGE: ActionDef = ActionDef {
     apply: |r| flush_everywhere(r, FlushScope::Range),
 };
 
-/// A flush of every page on every CPU, which also settles what this CPU deferred.
+/// A flush on every CPU -- of the whole mm, or of the range this CPU's walk changed -- which also
+/// settles what this CPU deferred.
 pub(super) fn flush_everywhere(r: &mut Run, scope: FlushScope) -> Result<What, StepError> {
     let all = r.s.all_cpus();
-    r.s.flush_mm(all);
-    let lowered = match r.s.kernel[r.ctx.cpu].deferred.take() {
-        Some(true) => Some(r.lower_pending()?),
+    let deferred = r.s.kernel[r.ctx.cpu].deferred.take();
+    let every = ((1u16 << r.s.vpage_count()) - 1) as u8;
+    let pages = match (scope, deferred) {
+        (FlushScope::Range, Some(d)) => d.pages,
+        _ => every,
+    };
+    for v in 0..r.s.vpage_count() {
+        if pages & (1 << v) != 0 {
+            r.s.flush_page(v, all);
+        }
+    }
+    let lowered = match deferred {
+        Some(d) if d.raised => Some(r.lower_pending()?),
         _ => None,
     };
-    Ok(What::Flushed { scope, lowered })
+    Ok(What::Flushed {
+        scope,
+        pages,
+        lowered,
+    })
 }
 
 /// `dec_tlb_flush_pending()`: the deferred flush is done.
@@ -179,6 +194,7 @@ pub(super) const LOCAL_FLUSH_TLB_PAGE: ActionDef = ActionDef {
         r.s.flush_page(r.vpage(), CpuSet::only(r.cpu()));
         Ok(What::Flushed {
             scope: FlushScope::Local,
+            pages: 1 << r.vpage(),
             lowered: None,
         })
     },
