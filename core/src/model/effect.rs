@@ -224,18 +224,23 @@ pub enum Bad {
     },
     /// A store completed without a fault after mprotect(PROT_READ) returned.
     WriteAfterProtect,
+    /// A store completed without a fault after munmap or MADV_DONTNEED returned: it reached a page
+    /// the mm no longer maps, where the user's next access will not find it.
+    WriteAfterUnmap,
     /// A store after clear_refs (soft-dirty) returned completed without a fault and without
     /// soft-dirty set: the next reader of soft-dirty misses it.
     SoftDirtyMiss,
 }
 
 impl Bad {
-    /// Its identifier: `lost`, `use-after-free`, `write-after-protect`, `soft-dirty-miss`.
+    /// Its identifier: `lost`, `use-after-free`, `write-after-protect`, `write-after-unmap`,
+    /// `soft-dirty-miss`.
     pub fn id(self) -> &'static str {
         match self {
             Bad::Lost { .. } => "lost",
             Bad::UseAfterFree { .. } => "use-after-free",
             Bad::WriteAfterProtect => "write-after-protect",
+            Bad::WriteAfterUnmap => "write-after-unmap",
             Bad::SoftDirtyMiss => "soft-dirty-miss",
         }
     }
@@ -1237,6 +1242,11 @@ fn bad_words(bad: Bad) -> String {
         ),
         Bad::WriteAfterProtect => {
             "mprotect(PROT_READ) has returned, yet the store did not fault: WRITE AFTER MPROTECT"
+                .to_string()
+        }
+        Bad::WriteAfterUnmap => {
+            "munmap/MADV_DONTNEED has returned, yet the store did not fault: WRITE AFTER UNMAP \
+             (the next access maps a fresh page without it)"
                 .to_string()
         }
         Bad::SoftDirtyMiss => {

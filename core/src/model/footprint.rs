@@ -157,6 +157,8 @@ impl Var {
                     vm_write: !b(0),
                     write_revoked: b(1),
                     soft_dirty_armed: b(2),
+                    zapping: b(3),
+                    unmapped: b(4),
                 }
             }
             Var::Page(p) => {
@@ -199,6 +201,7 @@ impl Var {
                         fullmm: b(4),
                         cleared: b(5),
                         frees: (x >> 6 & 3) as u8,
+                        zapped: (x >> 16 & 3) as u8,
                     }),
                     deferred: b(8).then_some(crate::model::state::Deferred {
                         raised: b(9),

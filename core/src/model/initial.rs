@@ -654,6 +654,8 @@ pub fn build(cpus: usize, pages: &[PageSpec], mm: &InitialState) -> Result<State
             vm_write: true,
             write_revoked: false,
             soft_dirty_armed: false,
+            zapping: false,
+            unmapped: false,
         };
         let present = i.flag("present");
         let backing = s.page[usize::from(p)].frame;

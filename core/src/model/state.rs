@@ -196,6 +196,11 @@ pub struct Mapping {
     pub write_revoked: bool,
     /// clear_refs (soft-dirty) has returned: every store must fault or find soft-dirty set.
     pub soft_dirty_armed: bool,
+    /// A zap (munmap, MADV_DONTNEED) cleared this PTE and its syscall has not returned yet.
+    pub zapping: bool,
+    /// munmap or MADV_DONTNEED has returned after clearing this PTE: until a fault maps the page
+    /// again, every store must fault.
+    pub unmapped: bool,
 }
 
 /// Which path opened an mmu_gather, as far as the flush at its end cares.
@@ -238,6 +243,8 @@ pub struct Gather {
     pub cleared: bool,
     /// Frames to free once the TLB is flushed, as a bitmask.
     pub frees: u8,
+    /// Virtual pages whose PTEs a zap cleared, as a bitmask: unmapped once the syscall returns.
+    pub zapped: u8,
 }
 
 /// Reclaim's per-task unmap batch (`current->tlb_ubc`).

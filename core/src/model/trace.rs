@@ -113,16 +113,10 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// The verdict's short name: `lost`, `use-after-free`, `write-after-protect`, `soft-dirty-miss`,
-    /// `at risk`, `latent`, `guaranteed`.
+    /// The verdict's short name: a harm's [`Bad::id`], `at risk`, `latent`, `guaranteed`.
     pub fn label(&self) -> &'static str {
         match self {
-            Verdict::Harmed { bad, .. } => match bad {
-                Bad::Lost { .. } => "lost",
-                Bad::UseAfterFree { .. } => "use-after-free",
-                Bad::WriteAfterProtect => "write-after-protect",
-                Bad::SoftDirtyMiss => "soft-dirty-miss",
-            },
+            Verdict::Harmed { bad, .. } => bad.id(),
             Verdict::AtRisk { .. } => "at risk",
             Verdict::Latent { .. } => "latent",
             Verdict::Guaranteed { .. } => "guaranteed",
@@ -243,6 +237,11 @@ impl Verdict {
                     Bad::WriteAfterProtect => format!(
                         "write after mprotect: {} completed without a fault after \
                          mprotect(PROT_READ) returned",
+                        name(*step)
+                    ),
+                    Bad::WriteAfterUnmap => format!(
+                        "write after unmap: {} completed without a fault after munmap or \
+                         MADV_DONTNEED returned",
                         name(*step)
                     ),
                     Bad::SoftDirtyMiss => format!(

@@ -72,6 +72,7 @@ pub(super) fn open_gather(r: &mut Run, kind: GatherKind) -> Result<What, StepErr
         fullmm,
         cleared: false,
         frees: 0,
+        zapped: 0,
     });
     Ok(What::GatherOpened {
         kind,
@@ -219,6 +220,14 @@ fn finish(r: &mut Run) -> Result<What, StepError> {
         GatherKind::ClearRefsSoftDirty => {
             for v in 0..r.s.vpage_count() {
                 r.s.map[v].soft_dirty_armed = true;
+            }
+        }
+        GatherKind::Zap => {
+            for v in 0..r.s.vpage_count() {
+                if g.zapped & (1 << v) != 0 {
+                    r.s.map[v].zapping = false;
+                    r.s.map[v].unmapped = true;
+                }
             }
         }
         GatherKind::MadvFree => {

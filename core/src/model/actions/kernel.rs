@@ -224,8 +224,15 @@ pub fn store_to(
     let version = s.page[p].writes.checked_add(1).ok_or(StepError::Overflow)?;
     s.page[p].writes = version;
     let f = usize::from(frame);
+    // An unmap still under way: the store is one the user cannot tell from a store made before the
+    // call, whatever it reaches.
+    let unmapping = s.map[v].zapping;
     let bad = if s.frame[f].status == FrameStatus::Freed {
         Some(Bad::UseAfterFree { frame })
+    } else if !faulted && s.map[v].unmapped {
+        Some(Bad::WriteAfterUnmap)
+    } else if unmapping {
+        None
     } else if s.page[p].frame != Some(frame) {
         let kept = s.page[p]
             .frame

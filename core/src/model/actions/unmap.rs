@@ -16,6 +16,7 @@ use crate::model::variant::Fix;
 fn unmap_footprint(cpu: usize, v: usize) -> Footprint {
     let rw = VarSet::pte(v)
         .union(VarSet::memory())
+        .with(Var::Map(v))
         .with(Var::Kernel(cpu))
         .with(Var::Pending)
         .with(Var::Batched)
@@ -124,9 +125,15 @@ fn zap_pte_range(r: &mut Run) -> Result<What, StepError> {
     };
     let Some(f) = pte.mapped_frame() else {
         // Not present (a migration entry, or nothing): nothing the TLB could hold, nothing to flush.
-        if pte.migration && r.s.page[p].kind == PageKind::Anon {
-            // MADV_DONTNEED drops the page from the mm; the migration keeps the frame.
-            r.s.page[p].frame = None;
+        if pte.migration {
+            if let Some(g) = r.s.kernel[c].gather.as_mut() {
+                g.zapped |= 1 << v;
+                r.s.map[v].zapping = true;
+            }
+            if r.s.page[p].kind == PageKind::Anon {
+                // MADV_DONTNEED drops the page from the mm; the migration keeps the frame.
+                r.s.page[p].frame = None;
+            }
         }
         r.s.pte[v] = Pte::NONE;
         return Ok(done(r, false, false, false, false));
@@ -134,6 +141,8 @@ fn zap_pte_range(r: &mut Run) -> Result<What, StepError> {
     r.s.pte[v] = Pte::NONE;
     if let Some(g) = r.s.kernel[c].gather.as_mut() {
         g.cleared = true;
+        g.zapped |= 1 << v;
+        r.s.map[v].zapping = true;
     }
     let file = r.s.page[p].kind == PageKind::File;
     let dirtied = file && pte.dirty;

@@ -54,12 +54,13 @@ pub(super) const CACHE_PTE_IN_TLB: ActionDef = ActionDef {
 /// (a COW copy flushes them), the VMA, every page and frame (a fault may allocate), and the locks a
 /// fault takes.
 fn access_footprint(cpu: usize, v: usize) -> Footprint {
+    // A fault that maps the page again ends an unmap's promise: it writes the mapping.
     let rw = VarSet::pte(v)
         .with(Var::Tlb(cpu, v))
+        .with(Var::Map(v))
         .union(VarSet::memory());
     Footprint::new(rw, rw)
         .reading(VarSet::of(&[
-            Var::Map(v),
             Var::Ptl,
             Var::Mmap,
             Var::PageLock(0),
@@ -275,6 +276,7 @@ fn fault_in(r: &mut Run) -> Result<(u8, FaultFix), StepError> {
     };
     let frame = &mut r.s.frame[usize::from(f)];
     frame.mapcount = frame.mapcount.saturating_add(1);
+    r.s.map[r.vpage()].unmapped = false;
     Ok((f, handler))
 }
 
