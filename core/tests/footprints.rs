@@ -141,6 +141,7 @@ proptest! {
         fixes in fixes(),
         arm64 in any::<bool>(),
         strict in any::<bool>(),
+        keeps_locks in any::<bool>(),
     ) {
         let variant = Variant {
             fixes,
@@ -152,6 +153,7 @@ proptest! {
             page: page_pick % pages,
             next,
             gather: gather_from.def().types_gather.unwrap_or_default(),
+            keeps_locks,
         };
         for a in Action::ALL {
             let ctx = StepCtx {

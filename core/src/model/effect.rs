@@ -438,6 +438,14 @@ pub enum What {
         /// A PTE mapping it was dirty.
         pte_dirty: bool,
     },
+    /// Reclaim unmapped the page but could not free it: a kernel path holds a reference to it
+    /// (`__remove_mapping()`'s reference-count check fails).
+    ReclaimReferenced,
+    /// Reclaim discarded a lazily freed anonymous page that was still clean (MADV_FREE).
+    Discarded {
+        /// The version it held.
+        version: u32,
+    },
     /// Reclaim dropped the page.
     Dropped {
         /// The version memory held.
@@ -565,6 +573,9 @@ pub enum What {
     },
     /// `replace_page` bailed out: the PTE changed since `write_protect_page`.
     KsmBailed,
+    /// The COW fault found the PTE changed since it started (`pte_same()` failed): the copy is
+    /// freed and the fault will be retried.
+    CowRetried,
     /// `wp_page_copy`: the COW copy.
     CowCopied {
         /// The frame copied.
@@ -921,6 +932,10 @@ pub fn explain(cpu: usize, page: usize, action: Action, effect: &Effect) -> Stri
             "TestClearPageDirty: PG_dirty is clear, nothing is written".to_string()
         }
         What::NotCached => "the page is not in memory: nothing to do".to_string(),
+        What::ReclaimReferenced => format!(
+            "reclaim unmaps the page ({lost}) but cannot free it: a kernel path still holds a \
+             reference (a gather's batch or a copy), so __remove_mapping fails and the page stays"
+        ),
         What::ReclaimKept {
             pg_dirty,
             pte_dirty,
@@ -935,16 +950,18 @@ pub fn explain(cpu: usize, page: usize, action: Action, effect: &Effect) -> Stri
                  instead)"
             )
         }
+        What::Discarded { version } => format!(
+            "the lazily freed page is still clean: reclaim unmaps it ({lost}) and discards it with \
+             version {version}; the next access finds a zeroed page"
+        ),
         What::Dropped { mem, disk } => {
             let base = format!(
                 "the page looks clean: reclaim unmaps it, flushes every CPU ({lost}) and drops it \
                  from the page cache"
             );
             if mem != disk {
-                format!(
-                    "{base}. Memory held version {mem} but disk has version {disk}: version {mem} is \
-                     LOST (data integrity compromised)"
-                )
+                // The harm's own words follow (bad_words).
+                format!("{base}; memory held version {mem}, disk has version {disk}")
             } else {
                 format!("{base}; disk already has version {disk} (data integrity guaranteed)")
             }
@@ -1178,6 +1195,9 @@ pub fn explain(cpu: usize, page: usize, action: Action, effect: &Effect) -> Stri
             "the PTE now maps the stable page F{to} read-only ({lost}); frame F{from} is freed"
         ),
         What::KsmBailed => "the PTE changed since write_protect_page: replace_page gives up".to_string(),
+        What::CowRetried => "the PTE changed since the fault (pte_same fails): the copy is freed and \
+                             the fault will be retried"
+            .to_string(),
         What::CowCopied {
             from,
             to,

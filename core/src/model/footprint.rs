@@ -202,6 +202,7 @@ impl Var {
                         cleared: b(5),
                         frees: (x >> 6 & 3) as u8,
                         zapped: (x >> 16 & 3) as u8,
+                        refs: (x >> 18 & 15) as u8,
                     }),
                     deferred: b(8).then_some(crate::model::state::Deferred {
                         raised: b(9),

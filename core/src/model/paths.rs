@@ -89,7 +89,10 @@ const HEADS: &[(Action, &[Action])] = &[
     (Action::PteMkclean, &[Action::IncTlbFlushPending]),
     // madvise_free_single_vma() and zap_page_range() gather before walking.
     (Action::MadviseFreePteRange, &[Action::TlbGatherMmu]),
-    (Action::ZapPteRange, &[Action::TlbGatherMmu]),
+    (
+        Action::ZapPteRange,
+        &[Action::TlbGatherMmu, Action::OomReapTaskMm],
+    ),
     (
         Action::PteUnmapUnlock,
         &[Action::ZapPteRange, Action::MigrateVmaCollectPmd],

@@ -292,12 +292,15 @@ impl Scenario {
                 page: s.page,
                 next: None,
                 gather: GatherKind::default(),
+                keeps_locks: false,
             })
             .collect();
         for lane in self.programs() {
             for (k, &i) in lane.iter().enumerate() {
                 let rest = lane[k + 1..].iter().map(|&j| self.steps[j].action);
                 ctx[i].next = rest.clone().next();
+                let ends = released_by(self.steps[i].action);
+                ctx[i].keeps_locks = rest.clone().any(|a| ends.contains(&a));
                 ctx[i].gather = self.steps[i]
                     .action
                     .def()
@@ -337,6 +340,9 @@ pub struct StepCtx {
     /// up to its `tlb_finish_mmu()`, that says (a soft-dirty write-protect, an aging `pte_mkold`, a
     /// `madvise_free_pte_range`, a `zap_pte_range`); clear_refs' soft-dirty walk when none does.
     pub gather: GatherKind,
+    /// A step that ends what this one takes across steps follows on its lane, so the locks it takes
+    /// (mmap_lock, the page lock) stay held until then; a path drawn without its end keeps none.
+    pub keeps_locks: bool,
 }
 
 impl StepCtx {
@@ -347,7 +353,22 @@ impl StepCtx {
             page,
             next: None,
             gather: GatherKind::default(),
+            keeps_locks: false,
         }
+    }
+}
+
+/// The steps that end what `a` holds across steps: clear_refs and the gathers keep mmap_lock until
+/// tlb_finish_mmu(), writeback keeps the page lock from page_mkclean_one() to the I/O, migration
+/// until the copy is mapped, KSM until replace_page(), reclaim until the page is dropped or kept.
+fn released_by(a: Action) -> &'static [Action] {
+    match a {
+        Action::ClearRefsWrite | Action::TlbGatherMmu => &[Action::TlbFinishMmu],
+        Action::PageMkcleanOne => &[Action::WritePageToDisk],
+        Action::TryToMigrateOne => &[Action::MoveToNewPage],
+        Action::WriteProtectPage => &[Action::ReplacePage],
+        Action::TryToUnmapOne => &[Action::DropCleanPage],
+        _ => &[],
     }
 }
 

@@ -245,6 +245,9 @@ pub struct Gather {
     pub frees: u8,
     /// Virtual pages whose PTEs a zap cleared, as a bitmask: unmapped once the syscall returns.
     pub zapped: u8,
+    /// Frames of file pages it holds a reference to until the flush (`tlb_remove_page`), as a
+    /// bitmask: the page cache keeps them, but reclaim cannot free them meanwhile.
+    pub refs: u8,
 }
 
 /// Reclaim's per-task unmap batch (`current->tlb_ubc`).
@@ -279,6 +282,9 @@ pub struct Copy {
     pub from: u8,
     /// The frame copied to.
     pub to: u8,
+    /// The PTE as the copy found it (`orig_pte`): mapping the copy requires it unchanged
+    /// (`pte_same()`), any bit -- a write fault's, the hardware's dirty or young bit, a walk's.
+    pub orig: Pte,
 }
 
 /// What a CPU's kernel path has opened and not yet finished.
@@ -569,6 +575,17 @@ impl State {
         frame.lazyfree = false;
         frame.mapcount = 0;
         frame.shared = false;
+    }
+
+    /// Whether some kernel path holds a reference to frame `f` beyond the page cache's and the
+    /// mappings' (a gather's batch, a copy in progress, a removal waiting for a flush): reclaim's
+    /// `__remove_mapping()` cannot free such a page.
+    pub fn frame_referenced(&self, f: u8) -> bool {
+        self.kernel[..self.cpu_count()].iter().any(|k| {
+            k.gather.is_some_and(|g| (g.frees | g.refs) & (1 << f) != 0)
+                || k.copy.is_some_and(|c| c.from == f || c.to == f)
+                || k.delayed_rmap == Some(f)
+        })
     }
 
     /// The CPU other than `cpu` holding the page-table lock, if one does.

@@ -19,10 +19,11 @@ pub(super) fn clear_refs_enter(r: &mut Run) -> Result<bool, StepError> {
     let held = r.s.locks.mmap_writer == Some(c) || r.s.locks.mmap_readers & 1 << c != 0;
     let write = r.has(Fix::ClearRefsWriteLock);
     if !held {
-        if write {
-            r.mmap_write(true)?;
-        } else {
-            r.hold_mmap_read()?;
+        let keep = r.ctx.keeps_locks;
+        match (write, keep) {
+            (true, _) => r.mmap_write(keep)?,
+            (false, true) => r.hold_mmap_read()?,
+            (false, false) => r.mmap_read()?,
         }
     }
     Ok(write)

@@ -77,7 +77,7 @@ pub(super) const WRITE_PROTECT_PAGE: ActionDef = ActionDef {
     apply: |r| {
         let v = r.vpage();
         let p = r.s.page_of(v);
-        r.lock_page(p, true)?;
+        r.lock_page(p, r.ctx.keeps_locks)?;
         r.ptl()?;
         let pte = r.s.pte[v];
         let Some(frame) = r.s.page[p].frame.filter(|&f| pte.present && pte.frame == f) else {
@@ -146,6 +146,7 @@ pub(super) const PAGES_IDENTICAL: ActionDef = ActionDef {
             vpage: v as u8,
             from,
             to,
+            orig: r.s.pte[v],
         });
         Ok(What::KsmCompared { to })
     },
@@ -178,7 +179,7 @@ pub(super) const REPLACE_PAGE: ActionDef = ActionDef {
         let pte = r.s.pte[v];
         r.unlock_page(p);
         // pte_same(*ptep, orig_pte): a fault since write_protect_page made it writable or dirty.
-        if !pte.present || pte.write || pte.dirty || pte.frame != copy.from {
+        if pte != copy.orig || !pte.present || pte.write || pte.dirty {
             r.s.free_frame(copy.to);
             return Ok(What::KsmBailed);
         }
@@ -226,6 +227,11 @@ pub(super) const WP_PAGE_COPY: ActionDef = ActionDef {
         let Some(from) = r.s.page[p].frame.filter(|&f| pte.present && pte.frame == f) else {
             return Ok(What::NoPte);
         };
+        // do_wp_page() runs for a write fault on a present, write-protected PTE; a writable one
+        // takes no fault (a stale read-only TLB entry's spurious fault only flushes it).
+        if pte.write {
+            return Ok(What::NothingToDo);
+        }
         let pending = r.s.mm_tlb_flush_pending();
         if pending {
             r.decided_by(Fix::WpCopyFlushesPending);
@@ -242,6 +248,7 @@ pub(super) const WP_PAGE_COPY: ActionDef = ActionDef {
             vpage: v as u8,
             from,
             to,
+            orig: pte,
         });
         Ok(What::CowCopied {
             from,
@@ -275,9 +282,10 @@ pub(super) const SET_PTE_AT_NOTIFY: ActionDef = ActionDef {
         r.ptl()?;
         let v = usize::from(copy.vpage);
         let pte = r.s.pte[v];
-        if !pte.present || pte.frame != copy.from {
+        // pte_same(*vmf->pte, vmf->orig_pte): anything changed since the fault, and the fault retries.
+        if pte != copy.orig {
             r.s.free_frame(copy.to);
-            return Ok(What::KsmBailed);
+            return Ok(What::CowRetried);
         }
         switch_to_copy(r, copy, Pte::mapping(copy.to, true, true));
         Ok(What::CowMapped {

@@ -48,7 +48,11 @@ pub(super) fn open_gather(r: &mut Run, kind: GatherKind) -> Result<What, StepErr
     if kind.is_clear_refs() {
         clear_refs_enter(r)?;
     } else {
-        r.hold_mmap_read()?;
+        if r.ctx.keeps_locks {
+            r.hold_mmap_read()?;
+        } else {
+            r.mmap_read()?;
+        }
     }
     let role = role(r, kind);
     let fullmm = match kind {
@@ -73,6 +77,7 @@ pub(super) fn open_gather(r: &mut Run, kind: GatherKind) -> Result<What, StepErr
         cleared: false,
         frees: 0,
         zapped: 0,
+        refs: 0,
     });
     Ok(What::GatherOpened {
         kind,

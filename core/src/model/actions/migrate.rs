@@ -71,7 +71,7 @@ pub(super) const TRY_TO_MIGRATE_ONE: ActionDef = ActionDef {
     apply: |r| {
         let (c, v) = (r.cpu(), r.vpage());
         let p = r.s.page_of(v);
-        r.lock_page(p, true)?;
+        r.lock_page(p, r.ctx.keeps_locks)?;
         let pte = r.s.pte[v];
         let Some(frame) = r.s.page[p].frame.filter(|&f| pte.mapped_frame() == Some(f)) else {
             return Ok(What::MigrationUnmapped {
@@ -101,6 +101,7 @@ pub(super) const TRY_TO_MIGRATE_ONE: ActionDef = ActionDef {
             vpage: v as u8,
             from: frame,
             to: frame,
+            orig: r.s.pte[v],
         });
         Ok(What::MigrationUnmapped {
             mapped: true,

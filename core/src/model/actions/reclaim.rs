@@ -21,8 +21,11 @@ fn reclaim_footprint(cpu: usize) -> Footprint {
         .with(Var::Batched)
         .with(Var::PageLock(0))
         .with(Var::PageLock(1));
+    // It reads every CPU's kernel state: a page another path holds a reference to is not freed.
     Footprint::new(
-        rw.with(Var::Pending).with(Var::Ptl),
+        rw.with(Var::Pending)
+            .with(Var::Ptl)
+            .union(VarSet::all_kernels()),
         rw.union(VarSet::all_tlbs()),
     )
 }
@@ -46,7 +49,7 @@ pub(super) const TRY_TO_UNMAP_ONE: ActionDef = ActionDef {
     apply: |r| {
         let v = r.vpage();
         let p = r.s.page_of(v);
-        r.lock_page(p, true)?;
+        r.lock_page(p, r.ctx.keeps_locks)?;
         r.ptl()?;
         let pte = r.s.pte[v];
         let Some(frame) = r.s.page[p].frame.filter(|&f| pte.mapped_frame() == Some(f)) else {
@@ -183,13 +186,13 @@ fn drop_clean_page(r: &mut Run) -> Result<What, StepError> {
     }
     r.unlock_page(p);
     let f = r.s.frame[usize::from(frame)];
+    if r.s.frame_referenced(frame) && !f.pg_dirty {
+        return Ok(What::ReclaimReferenced);
+    }
     if r.s.page[p].kind == PageKind::Anon {
         if discard_if_lazy(r, p, frame, pte_dirty) {
             r.s.free_frame(frame);
-            return Ok(What::Dropped {
-                mem: f.data,
-                disk: f.data,
-            });
+            return Ok(What::Discarded { version: f.data });
         }
         return Ok(What::ReclaimKept {
             pg_dirty: true,

@@ -65,6 +65,11 @@ pub(super) const MADVISE_FREE_PTE_RANGE: ActionDef = ActionDef {
                 frame.pg_dirty = false;
                 frame.lazyfree = true;
                 lazyfree = true;
+                // A new MADV_FREE of the page: what was written before it is again the kernel's to
+                // discard, and its promise starts when it returns.
+                let page = &mut r.s.page[p];
+                page.madv_freed = false;
+                page.rewritten = false;
             }
         }
         Ok(What::MadvFreed {
@@ -162,10 +167,14 @@ fn zap_pte_range(r: &mut Run) -> Result<What, StepError> {
     if !delay {
         page_remove_rmap(r.s, f);
     }
-    if !file {
-        if let Some(g) = r.s.kernel[c].gather.as_mut() {
+    if let Some(g) = r.s.kernel[c].gather.as_mut() {
+        if file {
+            g.refs |= 1 << f;
+        } else {
             g.frees |= 1 << f;
         }
+    }
+    if !file {
         r.s.page[p].frame = None;
     }
     let mut flushed = false;

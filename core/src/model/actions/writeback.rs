@@ -48,7 +48,7 @@ pub(super) const PAGE_MKCLEAN_ONE: ActionDef = ActionDef {
 fn page_mkclean_one(r: &mut Run) -> Result<What, StepError> {
     let v = r.vpage();
     let p = r.s.page_of(v);
-    r.lock_page(p, true)?;
+    r.lock_page(p, r.ctx.keeps_locks)?;
     let Some(frame) = r.s.page[p].frame else {
         return Ok(What::NotCached);
     };
