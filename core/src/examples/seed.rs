@@ -1,64 +1,10 @@
 //! The seed thread's diagrams, transcribed step for step (Yu Zhao, linux-arm-kernel, 23 Nov 2020, quoted
 //! by Minchan Kim on 25 Nov 2020), with their bracketed remarks kept as step notes. They are the model's
-//! acceptance tests and the playground's presets.
+//! acceptance tests.
 
 use crate::model::action::Action::*;
 use crate::model::initial::{PageInitial, PageSpec};
 use crate::model::scenario::{Scenario, Step};
-
-/// A built-in scenario.
-#[derive(Clone, Copy, Debug)]
-pub struct Example {
-    /// Its name on the command line and in the presets menu.
-    pub name: &'static str,
-    /// What it shows.
-    pub description: &'static str,
-    build: fn() -> Scenario,
-}
-
-impl Example {
-    /// A fresh copy of the scenario.
-    pub fn scenario(&self) -> Scenario {
-        (self.build)()
-    }
-}
-
-/// Every built-in example.
-pub const EXAMPLES: [Example; 5] = [
-    Example {
-        name: "example-1",
-        description: "Yu Zhao's Example 1: memory corruption is still possible with patches 4 and 6",
-        build: example_1,
-    },
-    Example {
-        name: "example-2a",
-        description: "Example 2, case a: with the mm_tlb_flush_pending() fix, a pending flush forces page_mkclean_one to flush",
-        build: example_2a,
-    },
-    Example {
-        name: "example-2b",
-        description: "Example 2, case b: the PTE was clean at write-protect, so the stale clean entry faults",
-        build: example_2b,
-    },
-    Example {
-        name: "example-2c",
-        description: "Example 2, case c: the PTE was dirty at write-protect, so page_mkclean_one flushes",
-        build: example_2c,
-    },
-    Example {
-        name: "example-1-early-finish",
-        description: "Example 1 with CPU2's tlb_finish_mmu moved just before CPU0's write: the nested flush saves it",
-        build: example_1_early_finish,
-    },
-];
-
-/// Finds a built-in example by name.
-pub fn example(name: &str) -> Option<Scenario> {
-    EXAMPLES
-        .iter()
-        .find(|e| e.name == name)
-        .map(Example::scenario)
-}
 
 fn four_cpus(title: &str, steps: Vec<Step>) -> Scenario {
     Scenario {
@@ -87,7 +33,7 @@ fn three_cpus(title: &str, initial: PageInitial, steps: Vec<Step>) -> Scenario {
     }
 }
 
-fn example_1() -> Scenario {
+pub(super) fn example_1() -> Scenario {
     four_cpus(
         "Example 1: memory corruption is still possible with patch 4 & 6",
         vec![
@@ -108,7 +54,7 @@ fn example_1() -> Scenario {
     )
 }
 
-fn example_1_early_finish() -> Scenario {
+pub(super) fn example_1_early_finish() -> Scenario {
     let mut s = example_1();
     s.title = Some("Example 1, with CPU2's tlb_finish_mmu() just before CPU0's write".into());
     let finish = s.steps.remove(12);
@@ -116,7 +62,7 @@ fn example_1_early_finish() -> Scenario {
     s
 }
 
-fn example_2a() -> Scenario {
+pub(super) fn example_2a() -> Scenario {
     four_cpus(
         "Example 2, case a",
         vec![
@@ -135,7 +81,7 @@ fn example_2a() -> Scenario {
     )
 }
 
-fn example_2b() -> Scenario {
+pub(super) fn example_2b() -> Scenario {
     three_cpus(
         "Example 2, case b",
         PageInitial {
@@ -155,7 +101,7 @@ fn example_2b() -> Scenario {
     )
 }
 
-fn example_2c() -> Scenario {
+pub(super) fn example_2c() -> Scenario {
     three_cpus(
         "Example 2, case c",
         PageInitial::default(),
