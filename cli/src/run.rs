@@ -110,7 +110,10 @@ pub fn cmd_run(args: &RunArgs) -> Result<(), String> {
                 Err(e) => outln!("error: {e}"),
             }
         }
-        outln!("\n{}", diagram::legend(&scenario));
+        outln!();
+        for line in diagram::wrap(&diagram::legend(&scenario), 100) {
+            outln!("{line}");
+        }
         outln!();
     }
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
