@@ -13,7 +13,7 @@ use crate::ArchArg;
 #[derive(clap::Args)]
 pub struct ConvertArgs {
     /// The scenario: a file, `-` for standard input, a built-in example name, or a share link
-    /// (`https://…#v1.…` or the bare fragment `v1.…`).
+    /// (`https://…#v2.…` or the bare fragment `v2.…`; model v1's `v1.…` links too).
     input: String,
     /// The output format.
     #[arg(long, value_enum)]
@@ -22,7 +22,7 @@ pub struct ConvertArgs {
     #[arg(long, value_enum)]
     from: Option<InputFormat>,
     /// For `--to url`: the page the link opens (the fragment is appended after `#`). Without it only
-    /// the fragment `v1.…` is printed, to append to wherever the playground is served.
+    /// the fragment `v2.…` is printed, to append to wherever the playground is served.
     #[arg(long, value_name = "URL")]
     base: Option<String>,
     /// For `--to svg`: the architecture of the verdict matrix.

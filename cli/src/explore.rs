@@ -1,27 +1,34 @@
 //! `tlbrace explore` and `tlbrace minimize`: every interleaving of a scenario's per-CPU programs, per
-//! variant, and the smallest timeline that still loses data.
+//! variant, and the smallest timeline that still goes wrong the same way.
 
 use std::ops::ControlFlow;
 use std::time::Instant;
 
 use serde::Serialize;
 use tlbrace_core::search::explore::{self, Finding, Options, Report};
+use tlbrace_core::search::minimize::minimize_with;
 use tlbrace_core::{formats::json, Arch, Preset, Scenario, Variant, Verdict};
 
-use crate::load;
+use crate::{load, parse_spec};
 
 /// Arguments of `tlbrace explore`.
 #[derive(clap::Args)]
 pub struct ExploreArgs {
     /// A scenario: a file (JSON, share link or ASCII diagram), `-`, an example name or a share link.
     scenario: String,
-    /// Only these presets (repeatable); `name@arm64` for arm64. Default: every preset.
-    #[arg(long = "variant", short = 'v', conflicts_with = "all")]
+    /// Only these variants (repeatable): any spec `tlbrace run --variant` takes (`v5.12`,
+    /// `v5.10-rc4+yu-mkclean-pending@arm64`, `v4.13+912efa17e512`). Default: every preset.
+    #[arg(
+        long = "variant",
+        short = 'v',
+        value_name = "SPEC",
+        conflicts_with = "all"
+    )]
     variants: Vec<String>,
     /// Every preset (the default when no --variant is given).
     #[arg(long)]
     all: bool,
-    /// The architecture for the presets when no --variant is given.
+    /// The architecture of the presets, and of every spec without `@…`.
     #[arg(long, value_enum, default_value_t = crate::ArchArg::X86)]
     arch: crate::ArchArg,
     /// Stop after storing this many distinct states.
@@ -34,7 +41,7 @@ pub struct ExploreArgs {
     /// interleaving counted (for comparing state counts with other model checkers).
     #[arg(long)]
     exact: bool,
-    /// Stop at the first confirmed loss instead of completing the statistics.
+    /// Stop at the first confirmed harm instead of completing the statistics.
     #[arg(long)]
     first: bool,
     /// Machine-readable output.
@@ -47,23 +54,17 @@ pub struct ExploreArgs {
 pub struct MinimizeArgs {
     /// A scenario: a file (JSON, share link or ASCII diagram), `-`, an example name or a share link.
     scenario: String,
-    /// The variant under which the timeline loses data, e.g. `will-4+6` or `v5.12@arm64`.
-    #[arg(long = "variant", short = 'v')]
+    /// The variant under which the timeline goes wrong: any spec `tlbrace run --variant` takes, e.g.
+    /// `will-4+6`, `v5.12@arm64` or `v5.10-rc4+yu-mkclean-pending`.
+    #[arg(long = "variant", short = 'v', value_name = "SPEC")]
     variant: String,
-    /// Remove a `write page to disk` only together with the `page_mkclean_one` just before it on the
-    /// same CPU, as clear_page_dirty_for_io runs them (the model alone would drop the mkclean).
+    /// Remove a writeback (`page_mkclean_one` and the `write page to disk` after it on the same CPU)
+    /// only whole, never its I/O alone.
     #[arg(long)]
     keep_writeback_pairs: bool,
     /// Print the minimised scenario as JSON (ready for `tlbrace run -`).
     #[arg(long)]
     json: bool,
-}
-
-fn parse_variant(name: &str) -> Result<Variant, String> {
-    Variant::parse(name).ok_or_else(|| {
-        let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
-        format!("unknown variant `{name}`; presets: {}", names.join(", "))
-    })
 }
 
 #[derive(Serialize)]
@@ -80,15 +81,16 @@ struct JsonRun<'a> {
 pub fn cmd_explore(args: &ExploreArgs) -> Result<(), String> {
     let scenario = load::load_scenario(&args.scenario)?;
     scenario.validate().map_err(|e| e.to_string())?;
+    let arch: Arch = args.arch.into();
     let variants: Vec<Variant> = if args.variants.is_empty() {
-        let arch: Arch = args.arch.into();
         Preset::ALL.iter().map(|p| p.variant().on(arch)).collect()
     } else {
         args.variants
             .iter()
-            .map(|n| parse_variant(n))
+            .map(|n| parse_spec(n, arch))
             .collect::<Result<_, _>>()?
     };
+    let irregular = crate::warn_irregular(&scenario);
     let base = if args.exact {
         Options::exact()
     } else {
@@ -122,6 +124,7 @@ pub fn cmd_explore(args: &ExploreArgs) -> Result<(), String> {
         let doc = serde_json::json!({
             "title": scenario.title,
             "programs": scenario.programs().iter().map(Vec::len).collect::<Vec<_>>(),
+            "irregular": crate::irregular_json(&irregular),
             "runs": out,
         });
         outln!(
@@ -160,12 +163,17 @@ pub fn cmd_explore(args: &ExploreArgs) -> Result<(), String> {
             Finding::Unknown => "UNKNOWN",
         };
         outln!("{name}: {finding} — {}", summary(r));
+        let stuck = if r.stuck_end_states > 0 {
+            format!(", {} stuck on a lock", r.stuck_end_states)
+        } else {
+            String::new()
+        };
         outln!(
-            "  {} states, {} steps tried, {} end states ({} lost, {} at risk), {:.1} ms",
+            "  {} states, {} steps tried, {} end states ({} harmed, {} at risk{stuck}), {:.1} ms",
             r.states,
             r.transitions,
             r.end_states,
-            r.lost_end_states,
+            r.harmed_end_states,
             r.at_risk_end_states,
             ms
         );
@@ -222,13 +230,15 @@ fn summary(r: &Report) -> String {
     };
     match (r.finding(), &r.counterexample) {
         (Finding::Unsafe, Some(cex)) => {
-            let at = match cex.verdict {
-                tlbrace_core::Verdict::Lost { drop, .. } => format!(" at step {}", drop + 1),
-                _ => String::new(),
+            let what = match cex.verdict {
+                Verdict::Harmed { step, bad, .. } => {
+                    format!("does harm ({}) at step {}", bad.id(), step + 1)
+                }
+                _ => format!("ends {}", cex.kind.label()),
             };
-            format!("an interleaving ends {}{at} ({covered})", cex.kind.label())
+            format!("an interleaving {what} ({covered})")
         }
-        (Finding::Safe, _) => format!("no interleaving loses data ({covered})"),
+        (Finding::Safe, _) => format!("no interleaving does harm or ends at risk ({covered})"),
         _ => format!("nothing found so far ({covered})"),
     }
 }
@@ -245,9 +255,10 @@ fn count(n: u128) -> String {
 /// Runs `tlbrace minimize`.
 pub fn cmd_minimize(args: &MinimizeArgs) -> Result<(), String> {
     let scenario: Scenario = load::load_scenario(&args.scenario)?;
-    let variant = parse_variant(&args.variant)?;
-    let small = explore::minimize_with(&scenario, &variant, args.keep_writeback_pairs)
-        .map_err(|e| e.to_string())?;
+    let variant = parse_spec(&args.variant, Arch::X86)?;
+    crate::warn_irregular(&scenario);
+    let small =
+        minimize_with(&scenario, &variant, args.keep_writeback_pairs).map_err(|e| e.to_string())?;
     if args.json {
         outln!("{}", json::to_json(&small));
         return Ok(());
@@ -259,9 +270,9 @@ pub fn cmd_minimize(args: &MinimizeArgs) -> Result<(), String> {
         scenario.steps.len(),
         variant.name(),
         if args.keep_writeback_pairs {
-            "step or mkclean + writeback pair"
+            "path tail (writebacks whole)"
         } else {
-            "one"
+            "path tail"
         }
     );
     print_steps(&small, &trace.verdict, "");

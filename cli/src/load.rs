@@ -1,21 +1,49 @@
 //! Where a scenario argument comes from, and which format it is in: one loader for every subcommand.
 //!
 //! The argument is a built-in example name, `-` for standard input, a file, or a share link (a whole
-//! URL with `#v1.…`, or just the fragment). Text read from standard input or a file is a share link,
-//! JSON or an ASCII diagram (mailed, possibly `> `-quoted); the format is detected unless `--from`
-//! names it. Every decoder is `tlbrace_core`'s; this module only picks one.
+//! URL with `#v2.…`, or just the fragment; model v1's `v1.…` links open too). Text read from standard
+//! input or a file is a share link, JSON or an ASCII diagram (mailed, possibly `> `-quoted); the format
+//! is detected unless `--from` names it. Every decoder is `tlbrace_core`'s; this module only picks one.
+//!
+//! Standard input and files are read up to [`MAX_INPUT_BYTES`] and no further: a larger input is
+//! refused with a message before it is held in memory, whatever its source (a pipe from `yes`, a
+//! multi-gigabyte log, `/dev/zero`).
 
 use std::io::Read;
 
 use clap::ValueEnum;
 use tlbrace_core::examples::example;
-use tlbrace_core::formats::{self, share, Format};
+use tlbrace_core::formats::{self, ascii, json, share, Format};
 use tlbrace_core::Scenario;
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// The most bytes read from standard input or a file: the largest text any decoder accepts (a share
+/// link of [`share::MAX_FRAGMENT_CHARS`], above [`json::MAX_JSON_BYTES`] and
+/// [`ascii::MAX_INPUT_BYTES`]), plus 64 KiB for a URL or a mail around it. The CLI thus never refuses
+/// what a decoder would read, and never holds more than this in memory.
+pub const MAX_INPUT_BYTES: usize = max(
+    share::MAX_FRAGMENT_CHARS,
+    max(json::MAX_JSON_BYTES, ascii::MAX_INPUT_BYTES),
+) + 64 * 1024;
+
+// The cap admits whatever each decoder reads, checked when the crate compiles.
+const _: () = assert!(
+    MAX_INPUT_BYTES > share::MAX_FRAGMENT_CHARS
+        && MAX_INPUT_BYTES > json::MAX_JSON_BYTES
+        && MAX_INPUT_BYTES > ascii::MAX_INPUT_BYTES
+);
 
 /// The formats a scenario can be read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
-    /// A share link: a URL ending in `#v1.…`, or the fragment alone.
+    /// A share link: a URL ending in `#v2.…` (or model v1's `#v1.…`), or the fragment alone.
     Url,
     /// The JSON scenario format (docs/scenario-format.md §1).
     Json,
@@ -23,17 +51,38 @@ pub enum InputFormat {
     Ascii,
 }
 
-/// Reads the text behind a scenario argument: standard input for `-`, else the file.
+/// Reads the text behind a scenario argument: standard input for `-`, else the file. At most
+/// [`MAX_INPUT_BYTES`] are read; more is refused, and so is text that is not UTF-8.
 pub fn read_source(arg: &str) -> Result<String, String> {
     if arg == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        Ok(text)
+        read_capped(std::io::stdin().lock(), "standard input", MAX_INPUT_BYTES)
     } else {
-        std::fs::read_to_string(arg).map_err(|e| format!("cannot read {arg}: {e}"))
+        let file = std::fs::File::open(arg).map_err(|e| format!("cannot read {arg}: {e}"))?;
+        read_capped(file, arg, MAX_INPUT_BYTES)
     }
+}
+
+/// Reads `source` (named `origin` in messages) to its end, holding at most `cap + 1` bytes: enough to
+/// tell that it is too large.
+fn read_capped(source: impl Read, origin: &str, cap: usize) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    source
+        .take(cap as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {origin}: {e}"))?;
+    if bytes.len() > cap {
+        return Err(format!(
+            "{origin}: more than {} KiB, the most tlbrace reads (no scenario in any format is \
+             that large)",
+            cap / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{origin}: not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Loads a scenario, detecting its format: what `run`, `explore` and `minimize` take.
@@ -61,7 +110,7 @@ pub fn load_scenario_as(arg: &str, from: Option<InputFormat>) -> Result<Scenario
     } else {
         return Err(format!(
             "{arg}: no such file, and neither a built-in example (see `tlbrace examples`) nor a \
-             share link (`https://…#v1.…` or `v1.…`)"
+             share link (`https://…#v2.…` or `v2.…`)"
         ));
     };
     let format = from.unwrap_or_else(|| detect(&text));
@@ -101,5 +150,26 @@ impl From<InputFormat> for Format {
             InputFormat::Json => Format::Json,
             InputFormat::Ascii => Format::Diagram,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_stops_past_the_cap() {
+        assert_eq!(read_capped(&b"abcd"[..], "x", 4), Ok("abcd".to_string()));
+        let err = read_capped(std::io::repeat(b'a'), "standard input", 2048).unwrap_err();
+        assert_eq!(
+            err,
+            "standard input: more than 2 KiB, the most tlbrace reads (no scenario in any format is \
+             that large)"
+        );
+        let err = read_capped(&[b'a', 0xff][..], "f.json", 16).unwrap_err();
+        assert!(
+            err.contains("f.json: not UTF-8 text (invalid byte at offset 1)"),
+            "{err}"
+        );
     }
 }

@@ -14,24 +14,121 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn tlbrace_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tlbrace"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tlbrace");
+    // The child may stop reading early (a refused input); that is its business.
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
+}
+
+/// The line of `text` whose names column holds preset `name`: alone, in a list, or inside a range of
+/// presets that ran alike (`v4.13 … v5.10-rc4, v5.10`, in `Preset::ALL`'s order).
+fn line_naming<'a>(text: &'a str, name: &str) -> &'a str {
+    let all: Vec<&str> = tlbrace_core::Preset::ALL.iter().map(|p| p.name()).collect();
+    let index = |n: &str| all.iter().position(|a| *a == n);
+    let names = |line: &str| -> Vec<String> {
+        let column = line.split("  ").next().unwrap_or("");
+        column
+            .split(", ")
+            .flat_map(|part| match part.split_once(" … ") {
+                Some((a, b)) => match (index(a), index(b)) {
+                    (Some(i), Some(j)) => all[i..=j].iter().map(|n| n.to_string()).collect(),
+                    _ => vec![],
+                },
+                None => vec![part.to_string()],
+            })
+            .collect()
+    };
+    text.lines()
+        .find(|l| names(l).iter().any(|n| n == name))
+        .unwrap_or_else(|| panic!("no line for {name}:\n{text}"))
+}
+
 #[test]
 fn run_prints_every_presets_verdict() {
     let o = tlbrace(&["run", "example-1"]);
-    assert!(o.status.success());
+    assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     for (preset, verdict) in [
+        ("v3.12", "lost"),
         ("v5.10-rc4", "lost"),
         ("will-4+6", "lost"),
         ("yu-fix", "guaranteed"),
         ("yu-fix+flush", "guaranteed"),
         ("v5.12", "lost"),
     ] {
-        let line = text
-            .lines()
-            .find(|l| l.starts_with(&format!("{preset} ")))
-            .unwrap_or_else(|| panic!("{text}"));
-        assert!(line.contains(&format!(" {verdict}:")), "{line}");
+        let line = line_naming(&text, preset);
+        assert!(line.contains(&format!("  {verdict}:")), "{line}");
     }
+    // Every preset is on exactly one line, alone, listed or within a range.
+    for p in tlbrace_core::Preset::ALL {
+        line_naming(&text, p.name());
+    }
+    // Presets that ran alike share a line, and the output says why.
+    assert!(text.contains(" … "), "{text}");
+    assert!(text.contains("never consulted"), "{text}");
+}
+
+#[test]
+fn a_custom_spec_runs_like_the_preset_it_approximates() {
+    // Yu Zhao's fix is yu-mkclean-pending plus yu-no-gather; the first alone decides example-1.
+    let verdict = |spec: &str| {
+        let o = tlbrace(&["run", "example-1", "--variant", spec, "--json"]);
+        assert!(o.status.success(), "{spec}: {}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        doc["runs"][0]["label"].as_str().unwrap().to_string()
+    };
+    assert_eq!(verdict("v5.10-rc4+yu-mkclean-pending"), verdict("yu-fix"));
+    assert_eq!(verdict("yu-fix"), "guaranteed");
+    // A commit id names a fix, and the name printed is the canonical one.
+    let o = tlbrace(&["run", "example-1", "--variant", "v4.13+912efa17e512@arm64"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("v4.13+clear-refs-flush@arm64  lost:"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_bad_spec_is_refused_with_the_valid_names() {
+    let o = tlbrace(&["run", "example-1", "--variant", "linux-2.4"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("tlbrace: unknown variant `linux-2.4`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("v5.12") && err.contains("yu-fix+flush"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    let o = tlbrace(&["explore", "example-1", "--variant", "v5.12+nonsense"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("unknown fix `nonsense`"), "{err}");
+    assert!(err.contains("clear-refs-flush"), "lists the fixes: {err}");
+
+    let o = tlbrace(&["minimize", "example-1", "--variant", "v5.12@sparc"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown architecture `sparc`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -45,13 +142,35 @@ fn explain_draws_the_diagram_with_state_and_reasons() {
     );
     assert!(text.contains("[using stale PTE]"));
     assert!(
-        text.contains("this variant does not check mm_tlb_flush_pending"),
+        text.contains("this kernel does not check mm_tlb_flush_pending"),
         "{text}"
     );
+    // The fix that decided a step is named with it.
+    assert!(text.contains("[yu-mkclean-pending off"), "{text}");
+    assert!(text.contains("fixes consulted: "), "{text}");
     assert!(
         text.contains(" *11 "),
         "the drop is marked decisive:\n{text}"
     );
+}
+
+#[test]
+fn explain_shows_both_pages() {
+    let json = r#"{"version":2,"cpus":2,"pages":[{"kind":"file"},{"kind":"anon"}],"steps":[
+        {"cpu":0,"action":"cache_pte_in_tlb","page":1},
+        {"cpu":0,"action":"cache_pte_in_tlb"},
+        {"cpu":1,"action":"try_to_migrate_one","page":1},
+        {"cpu":1,"action":"move_to_new_page","page":1},
+        {"cpu":0,"action":"write_to_page","page":1}]}"#;
+    let o = tlbrace_stdin(
+        &["run", "-", "--explain", "--variant", "v6.2"],
+        json.as_bytes(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for want in ["PTE0", "PTE1", "mem0", "mem1", "@p1", "@p0"] {
+        assert!(text.contains(want), "{want}:\n{text}");
+    }
 }
 
 #[test]
@@ -60,33 +179,65 @@ fn json_output_is_machine_readable() {
     assert!(o.status.success());
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let runs = doc["runs"].as_array().unwrap();
-    assert_eq!(runs.len(), 5);
+    assert_eq!(runs.len(), tlbrace_core::Preset::ALL.len());
     assert!(runs.iter().all(|r| r["verdict"]["verdict"] == "guaranteed"));
     assert_eq!(runs[0]["events"].as_array().unwrap().len(), 7);
+    assert_eq!(runs[0]["variant"], "v3.12");
+    assert!(runs[0]["consulted"].is_array());
+    assert_eq!(doc["irregular"], serde_json::json!([]));
 }
 
 #[test]
 fn reads_a_scenario_from_standard_input() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tlbrace"))
-        .args(["run", "-", "--variant", "v5.12@arm64"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
     let json = r#"{"version":1,"cpus":2,"initial":{"pg_dirty":false,"disk":1},"steps":[{"cpu":0,"action":"cache_pte_in_tlb"},{"cpu":1,"action":"pte_mkclean"},{"cpu":0,"action":"write_to_page"}]}"#;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(json.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert!(o.status.success());
+    let o = tlbrace_stdin(&["run", "-", "--variant", "v5.12@arm64"], json.as_bytes());
+    assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stdout(&o).contains("v5.12@arm64  at risk"),
         "{}",
         stdout(&o)
     );
+}
+
+#[test]
+fn a_step_without_its_paths_head_is_warned_about() {
+    // Example 1 without CPU1's inc_tlb_flush_pending(): its clean_record_pte() runs alone.
+    let mut s = tlbrace_core::examples::example("example-1").unwrap();
+    assert_eq!(s.steps[1].action, tlbrace_core::Action::IncTlbFlushPending);
+    s.steps.remove(1);
+    let json = tlbrace_core::formats::json::to_json(&s);
+    let o = tlbrace_stdin(&["run", "-", "--variant", "v5.12"], json.as_bytes());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "tlbrace: warning: step 2 (clean_record_pte() on CPU1) has no inc_tlb_flush_pending() \
+             before it in its path: no kernel runs it alone"
+        ),
+        "{err}"
+    );
+    let o = tlbrace_stdin(&["run", "-", "--json"], json.as_bytes());
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["irregular"][0]["step"], 1);
+    assert_eq!(doc["irregular"][0]["missing"], "inc_tlb_flush_pending");
+    // A regular timeline says nothing.
+    assert!(stderr(&tlbrace(&["run", "example-1"])).is_empty());
+}
+
+#[test]
+fn oversize_input_is_refused_with_a_message() {
+    let big = vec![b' '; 3 << 20];
+    let o = tlbrace_stdin(&["run", "-"], &big);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("tlbrace: standard input: more than 2112 KiB, the most tlbrace reads"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+    let o = tlbrace_stdin(&["convert", "-", "--to", "json"], b"{\"version\": 2, \xff}");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
 }
 
 #[test]
@@ -116,8 +267,65 @@ fn bad_input_exits_non_zero_with_a_message() {
 #[test]
 fn listings_name_the_built_ins() {
     assert!(stdout(&tlbrace(&["examples"])).contains("example-2c"));
-    assert!(stdout(&tlbrace(&["variants"])).contains("yu-fix+flush"));
-    assert!(stdout(&tlbrace(&["actions"])).contains("page_mkclean_one"));
+    let variants = stdout(&tlbrace(&["variants"]));
+    for want in [
+        "yu-fix+flush",
+        "v5.12",
+        "912efa17e512",
+        "*clear-refs-flush",
+        "page_mkclean_one",
+    ] {
+        assert!(variants.contains(want), "{want}:\n{variants}");
+    }
+    let actions = stdout(&tlbrace(&["actions"]));
+    assert!(actions.contains("page_mkclean_one"));
+    let reclaim = actions
+        .split("\n\n")
+        .find(|block| block.starts_with("reclaim:"))
+        .unwrap_or_else(|| panic!("{actions}"));
+    assert!(reclaim.contains("try_to_unmap_one"), "{reclaim}");
+}
+
+#[test]
+fn listings_have_json_forms() {
+    let o = tlbrace(&["variants", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v512 = doc["presets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "v5.12")
+        .unwrap();
+    assert!(v512["new"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("clear-refs-flush")));
+    let fix = doc["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["commit"] == "912efa17e512")
+        .unwrap();
+    assert_eq!(fix["name"], "clear-refs-flush");
+    assert_eq!(fix["release"], "v5.12-rc1");
+    assert_eq!(fix["function"], "clear_refs_write");
+
+    let o = tlbrace(&["actions", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let reclaim = doc["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["path"] == "reclaim")
+        .unwrap();
+    let unmap = reclaim["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "try_to_unmap_one")
+        .unwrap();
+    assert_eq!(unmap["per_page"], true);
+    assert!(unmap["summary"].as_str().is_some_and(|s| !s.is_empty()));
 }
 
 #[test]

@@ -84,7 +84,7 @@ fn every_example_survives_url_then_json() {
         let want = json(&ok(tlbrace(&["convert", e.name, "--to", "json"])));
         let fragment = ok(tlbrace(&["convert", e.name, "--to", "url"]));
         let fragment = fragment.trim_end();
-        assert!(fragment.starts_with("v1."), "{fragment}");
+        assert!(fragment.starts_with("v2."), "{fragment}");
         assert!(!fragment.contains(char::is_whitespace));
         assert_eq!(
             json(&ok(tlbrace(&["convert", fragment, "--to", "json"]))),
@@ -228,6 +228,7 @@ fn bad_links_are_refused_readably() {
     let fragment = fragment.trim();
     let cases: Vec<(String, &str)> = vec![
         ("v1.AA*A".into(), "is not base64url"),
+        ("v2.AA*A".into(), "is not base64url"),
         (fragment[..fragment.len() / 2].into(), "cut short"),
         (format!("https://h/p/#{}", &fragment[..40]), "cut short"),
         ("v9.AAAA".into(), "newer tlbrace (share format v9)"),
@@ -272,10 +273,10 @@ fn bad_json_is_refused_readably() {
 
 #[test]
 fn an_unknown_action_in_a_diagram_is_located() {
-    let diagram = "> CPU0        CPU1\n> ----        ----\n>   pte_mkclean()\n>               madvise_free()\n";
+    let diagram = "> CPU0        CPU1\n> ----        ----\n>   pte_mkclean()\n>               madvise_frob()\n";
     let err = refused(tlbrace_stdin(&["convert", "-", "--to", "json"], diagram));
     assert!(
-        err.contains("standard input: line 4, column 17: unknown action `madvise_free()`"),
+        err.contains("standard input: line 4, column 17: unknown action `madvise_frob()`"),
         "{err}"
     );
     let file = write_temp("unknown.txt", diagram);
