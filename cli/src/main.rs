@@ -22,7 +22,7 @@ mod run;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use tlbrace_core::examples::EXAMPLES;
+use tlbrace_core::examples::{Origin, EXAMPLES};
 use tlbrace_core::model::paths::{self, Irregular};
 use tlbrace_core::{Arch, Fix, Scenario, Variant};
 
@@ -94,8 +94,32 @@ fn main() -> ExitCode {
         Command::Variants(args) => listing::cmd_variants(&args),
         Command::Actions(args) => listing::cmd_actions(&args),
         Command::Examples => {
-            for e in EXAMPLES {
-                outln!("{:<24} {}", e.name, e.description);
+            for (origin, heading) in [
+                (
+                    Origin::Seed,
+                    "The seed thread (linux-arm-kernel, November 2020)",
+                ),
+                (
+                    Origin::History,
+                    "The history: one race per fix (harmed under / holds under)",
+                ),
+            ] {
+                outln!("{heading}");
+                for e in EXAMPLES.iter().filter(|e| e.origin == origin) {
+                    let commit = e.commit.unwrap_or("");
+                    let contrast = e
+                        .contrast
+                        .map(|c| format!("{} / {}", c.harmed, c.holds))
+                        .unwrap_or_default();
+                    outln!(
+                        "  {:<24} {:<12} {:<4} {:<34} {}",
+                        e.name,
+                        commit,
+                        e.year,
+                        contrast,
+                        e.description
+                    );
+                }
             }
             Ok(())
         }

@@ -266,7 +266,11 @@ fn bad_input_exits_non_zero_with_a_message() {
 
 #[test]
 fn listings_name_the_built_ins() {
-    assert!(stdout(&tlbrace(&["examples"])).contains("example-2c"));
+    let examples = stdout(&tlbrace(&["examples"]));
+    assert!(examples.contains("example-2c"));
+    // The history: each race with its commit and the two kernels to compare.
+    let ksm = examples.lines().find(|l| l.contains("ksm")).unwrap();
+    assert!(ksm.contains("b3a81d0841a9") && ksm.contains("v4.12 / v4.13"), "{ksm}");
     let variants = stdout(&tlbrace(&["variants"]));
     for want in [
         "yu-fix+flush",

@@ -593,9 +593,11 @@ pub fn run_all(scenario: &Scenario, arch: Arch) -> Vec<PresetRun> {
         .into_iter()
         .map(|preset| {
             let variant = preset.variant().on(arch);
+            // Alike when every fix the earlier run asked about answers the same: `has`, not the raw
+            // bits, so a fix for the other architecture does not split runs.
             let same = done.iter().find(|(v, r)| {
                 let asked = r.as_ref().map_or(FixSet::EMPTY, |t| t.consulted);
-                r.is_ok() && v.fixes.intersect(asked) == variant.fixes.intersect(asked)
+                r.is_ok() && asked.iter().all(|f| v.has(f) == variant.has(f))
             });
             let result = match same {
                 Some((_, Ok(t))) => Ok(Trace {

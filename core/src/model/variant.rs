@@ -912,9 +912,11 @@ impl Variant {
             let (end, fix) = longest(tail, &|n| Fix::from_name(n).is_some())
                 .and_then(|end| Some((end, Fix::from_name(&tail[..end])?)))
                 .ok_or_else(|| {
+                    let names: Vec<&str> = Fix::ALL.iter().map(|f| f.name()).collect();
                     format!(
-                        "unknown fix `{}`; see `tlbrace variants` for the fix table",
-                        first_word(tail)
+                        "unknown fix `{}`; fixes (or their commit ids): {}",
+                        first_word(tail),
+                        names.join(", ")
                     )
                 })?;
             fixes = if sign == '+' {
