@@ -1018,7 +1018,11 @@ pub fn explain(cpu: usize, page: usize, action: Action, effect: &Effect) -> Stri
                     }
                     .to_string(),
                 );
-                parts.push("the page goes into the gather, freed after the flush".to_string());
+                parts.push(
+                    "the page goes into the gather, which drops its reference after the flush (an \
+                     anonymous page is freed then)"
+                        .to_string(),
+                );
                 if flushed {
                     parts.push(format!(
                         "a forced flush before pte_unmap_unlock ({})",

@@ -160,8 +160,8 @@ pub(super) const REPLACE_PAGE: ActionDef = ActionDef {
     aliases: &["merge", "ksm_merge"],
     path: KernelPath::Ksm,
     summary:
-        "If the PTE is still what write_protect_page left (read-only, clean, same frame), flush \
-              it and map the stable page read-only instead; the old frame is freed.",
+        "If the PTE is unchanged since pages_identical (pte_same) and still read-only and clean, \
+              flush it and map the stable page read-only instead; the old frame is freed.",
     code: 33,
     per_page: true,
     opens_gather: None,
@@ -208,8 +208,9 @@ pub(super) const WP_PAGE_COPY: ActionDef = ActionDef {
     aliases: &["do_wp_page", "cow_user_page", "copy_page_(cow)"],
     path: KernelPath::Cow,
     summary:
-        "The write fault on a read-only shared page copies it (cow_user_page) with the page-table \
-              lock dropped; since 6ce64428d621 it first flushes the page when a flush is pending.",
+        "The write fault on a present, write-protected PTE of a shared anonymous page copies it \
+              (cow_user_page) with the page-table lock dropped; since 6ce64428d621 it first flushes \
+              the page when a flush is pending.",
     code: 34,
     per_page: true,
     opens_gather: None,
@@ -266,8 +267,9 @@ pub(super) const SET_PTE_AT_NOTIFY: ActionDef = ActionDef {
     aliases: &["ptep_clear_flush_notify"],
     path: KernelPath::Cow,
     summary:
-        "With the page-table lock retaken: ptep_clear_flush_notify and a writable, dirty PTE for \
-              the copy. A store that reached the old page after the copy is lost.",
+        "With the page-table lock retaken: if the PTE is unchanged since the fault (pte_same), \
+              ptep_clear_flush_notify and a writable, dirty PTE for the copy, else the fault retries. \
+              A store that reached the old page after the copy is lost.",
     code: 35,
     per_page: true,
     opens_gather: None,

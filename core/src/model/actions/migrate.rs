@@ -125,7 +125,8 @@ pub(super) const MOVE_TO_NEW_PAGE: ActionDef = ActionDef {
     path: KernelPath::Migration,
     summary: "Copy the page to a new frame, replace the migration entry by a PTE for the copy, free \
               the old frame and drop the page lock: a store still going to the old frame now reaches \
-              a freed frame.",
+              a freed frame. A page with another user (a second mapping, a copy in progress) fails \
+              with -EAGAIN and gets its PTE back.",
     code: 29,
     per_page: true,
     opens_gather: None,

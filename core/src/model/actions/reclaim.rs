@@ -150,8 +150,9 @@ pub(super) const DROP_CLEAN_PAGE: ActionDef = ActionDef {
     aliases: &["reclaim", "drop_page", "remove_mapping", "discard_page", "discard_clean_page"],
     path: KernelPath::Reclaim,
     summary: "Reclaim one page (page lock held): unmap every PTE (ptep_clear_flush; dirty bits move to \
-              PG_dirty) and flush; a dirty page is kept for writeback; a clean file page is dropped \
-              from the page cache, a clean lazily freed page discarded.",
+              PG_dirty) and flush; a dirty page is kept for writeback, and so is a page a kernel path \
+              still holds a reference to; a clean file page is dropped from the page cache, a clean \
+              lazily freed page discarded.",
     code: 14,
     per_page: true,
     opens_gather: None,
