@@ -32,6 +32,9 @@ pub enum StorePath {
 pub enum FaultCause {
     /// A writable but clean entry: the dirty-bit walk found the PTE write-protected (seed case 2b).
     DirtyWalkSawReadOnly,
+    /// A writable but clean entry: the dirty-bit walk found no PTE for the entry's frame (not
+    /// present, PROT_NONE, a migration entry, or another frame).
+    DirtyWalkSawNoMapping,
     /// No writable entry, and the PTE is write-protected.
     ReadOnly,
     /// The PTE is not present.
@@ -571,6 +574,8 @@ pub enum What {
         /// The stable page now mapped.
         to: u8,
     },
+    /// MADV_FREE on a file page: the kernel refuses file-backed mappings.
+    MadvFreeRefused,
     /// `replace_page` bailed out: the PTE changed since `write_protect_page`.
     KsmBailed,
     /// The COW fault found the PTE changed since it started (`pte_same()` failed): the copy is
@@ -700,6 +705,10 @@ pub fn explain(cpu: usize, page: usize, action: Action, effect: &Effect) -> Stri
             let why = match cause {
                 FaultCause::DirtyWalkSawReadOnly => {
                     "the hardware tries to set the dirty bit but sees a write-protected PTE: page fault"
+                }
+                FaultCause::DirtyWalkSawNoMapping => {
+                    "the hardware tries to set the dirty bit but the PTE no longer maps the entry's \
+                     frame: page fault"
                 }
                 FaultCause::ReadOnly => "the PTE is write-protected: page fault",
                 FaultCause::NotPresent => "the PTE is not present: page fault",
@@ -1198,6 +1207,9 @@ pub fn explain(cpu: usize, page: usize, action: Action, effect: &Effect) -> Stri
         What::KsmReplaced { from, to } => format!(
             "the PTE now maps the stable page F{to} read-only ({lost}); frame F{from} is freed"
         ),
+        What::MadvFreeRefused => "MADV_FREE works on anonymous memory only: for a file page \
+                                  madvise_free_single_vma() returns -EINVAL and nothing changes"
+            .to_string(),
         What::KsmBailed => "the PTE changed since write_protect_page: replace_page gives up".to_string(),
         What::CowRetried => "the PTE changed since the fault (pte_same fails): the copy is freed and \
                              the fault will be retried"

@@ -44,7 +44,7 @@ pub(super) const MADVISE_FREE_PTE_RANGE: ActionDef = ActionDef {
         let v = r.vpage();
         let p = r.s.page_of(v);
         if r.s.page[p].kind != PageKind::Anon {
-            return Ok(What::NothingToDo);
+            return Ok(What::MadvFreeRefused);
         }
         ensure_gather(r, GatherKind::MadvFree)?;
         r.ptl()?;

@@ -121,7 +121,14 @@ fn write_to_page(r: &mut Run) -> Result<What, StepError> {
                 walk_and_store(r, StorePath::DirtyWalk)
             } else {
                 r.s.tlb[c][v] = None;
-                write_fault(r, FaultCause::DirtyWalkSawReadOnly)
+                // What the walk finds decides the words: a write-protected PTE (seed case 2b) is
+                // not the same as one that is gone or maps another frame.
+                let cause = if pte.present && !pte.write {
+                    FaultCause::DirtyWalkSawReadOnly
+                } else {
+                    FaultCause::DirtyWalkSawNoMapping
+                };
+                write_fault(r, cause)
             }
         }
         _ if pte.allows_write() => walk_and_store(r, StorePath::Walk),
