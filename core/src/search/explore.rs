@@ -85,7 +85,7 @@ use crate::model::footprint::{Footprint, Var, VarSet};
 use crate::model::scenario::{Scenario, ScenarioError, StepCtx};
 use crate::model::state::{FrameStatus, State, MAX_CPUS, MAX_FRAMES};
 use crate::model::trace::{run, Verdict};
-use crate::model::variant::{Arch, Preset, Variant};
+use crate::model::variant::{Arch, FixSet, Preset, Variant};
 use crate::model::{step_consulting, Effect, Locking, StepError};
 
 /// The default state cap: a few hundred MB natively; a Web Worker should pass its own.
@@ -326,6 +326,11 @@ pub struct Report {
     pub paths: PathCounts,
     /// The earliest harm found (else an at-risk ending), confirmed by `trace::run`.
     pub counterexample: Option<Counterexample>,
+    /// Every fix some explored step asked about: the variant's other fixes cannot change any
+    /// interleaving's outcome (a step's consulted fixes depend only on what it reads, so the reduced
+    /// search sees the same ones as a full one).
+    #[serde(default)]
+    pub consulted: FixSet,
 }
 
 /// The answer to "can any interleaving lose data under this variant?".
@@ -499,6 +504,8 @@ type Map<K, V> = HashMap<K, V, FxBuild>;
 /// Everything fixed for one search.
 struct Ctx<'a> {
     scenario: &'a Scenario,
+    /// The fixes the steps tried so far asked about.
+    consulted: std::cell::Cell<FixSet>,
     variant: Variant,
     options: Options,
     initial: State,
@@ -609,6 +616,7 @@ impl<'a> Ctx<'a> {
         }
         Ctx {
             scenario,
+            consulted: std::cell::Cell::new(FixSet::EMPTY),
             variant,
             options,
             initial,
@@ -635,7 +643,10 @@ impl<'a> Ctx<'a> {
                     return Next::Done;
                 };
                 let ctx = &self.contexts[c][pc];
-                match step_consulting(&node.state, ctx, action, &self.variant, Locking::Strict).0 {
+                let (result, asked) =
+                    step_consulting(&node.state, ctx, action, &self.variant, Locking::Strict);
+                self.consulted.set(self.consulted.get().union(asked));
+                match result {
                     Ok(r) => Next::Runs(Box::new(r)),
                     Err(StepError::Blocked(_)) => Next::Waits,
                     Err(e) => Next::Fails(e),
@@ -766,6 +777,7 @@ impl<'a> Ctx<'a> {
             first_error: None,
             paths: PathCounts::default(),
             counterexample: None,
+            consulted: FixSet::EMPTY,
         };
         let max_states = self.options.max_states.clamp(1, u32::MAX as usize - 1);
         // The search tree's parent links, by node id: enough to spell any node's path.
@@ -965,6 +977,7 @@ impl<'a> Ctx<'a> {
             }
             (None, None) => None,
         };
+        report.consulted = self.consulted.get();
         report
     }
 
