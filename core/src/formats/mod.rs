@@ -7,6 +7,8 @@
 
 pub mod ascii;
 pub mod json;
+pub mod mermaid;
+pub mod reply;
 pub mod share;
 pub mod svg;
 pub mod v1;
@@ -20,14 +22,19 @@ pub enum Format {
     Json,
     /// A diagram in the mailing-list style, possibly inside a mail ([`ascii`]).
     Diagram,
+    /// A reply tlbrace wrote ([`reply`]): the bracketed link it carries is the exact scenario.
+    Reply,
 }
 
-/// Tells which form a text is in: JSON when it opens with `{` or `[`; a share link when it looks like
+/// Tells which form a text is in: a reply when it carries a `[tlbrace: …]` link; JSON when it opens
+/// with `{` or `[`; a share link when it looks like
 /// one and no line of it is a row of CPU names (a mail around a diagram may well hold a `#` or a
 /// `v1.` somewhere); else a diagram. The CLI and the playground's paste box both decide with this.
 pub fn detect(text: &str) -> Format {
     let t = text.trim_start();
-    if t.starts_with('{') || t.starts_with('[') {
+    if reply::find_link(t).is_some() {
+        Format::Reply
+    } else if t.starts_with('{') || t.starts_with('[') {
         Format::Json
     } else if share::looks_like_link(t) && !t.lines().any(is_cpu_row) {
         Format::Link
@@ -55,6 +62,10 @@ pub fn read(text: &str, format: Format) -> Result<crate::Scenario, json::FormatE
         Format::Link => share::decode(text.trim()),
         Format::Json => json::from_json(text),
         Format::Diagram => ascii::import(text),
+        Format::Reply => match reply::find_link(text) {
+            Some(link) => share::decode(&link),
+            None => Err(json::FormatError("no tlbrace link in the reply".into())),
+        },
     }
 }
 

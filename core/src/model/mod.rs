@@ -8,6 +8,7 @@
 
 pub mod action;
 mod actions;
+pub mod diff;
 pub mod effect;
 pub mod footprint;
 pub mod initial;
