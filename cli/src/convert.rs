@@ -41,6 +41,8 @@ enum OutputFormat {
     Url,
     /// A picture with the verdict of every preset.
     Svg,
+    /// A Mermaid sequence diagram for Markdown, with the verdicts of the seed thread's presets.
+    Mermaid,
 }
 
 /// Reads the input, writes it in the requested format on standard output.
@@ -75,6 +77,14 @@ fn render(scenario: &Scenario, args: &ConvertArgs) -> String {
         OutputFormat::Json => json::to_json(scenario),
         OutputFormat::Url => link(args.base.as_deref(), &share::encode(scenario)),
         OutputFormat::Svg => svg::export(scenario, args.arch.into()),
+        OutputFormat::Mermaid => {
+            let arch = args.arch.into();
+            let variants: Vec<_> = tlbrace_core::Preset::SEED
+                .iter()
+                .map(|p| p.variant().on(arch))
+                .collect();
+            tlbrace_core::formats::mermaid::to_mermaid(scenario, &variants)
+        }
     }
 }
 

@@ -49,6 +49,8 @@ pub enum InputFormat {
     Json,
     /// A diagram in the mailing-list style (docs/scenario-format.md §3).
     Ascii,
+    /// A reply `tlbrace reply` wrote: the link it carries.
+    Reply,
 }
 
 /// Reads the text behind a scenario argument: standard input for `-`, else the file. At most
@@ -140,6 +142,7 @@ pub fn detect(text: &str) -> InputFormat {
         Format::Link => InputFormat::Url,
         Format::Json => InputFormat::Json,
         Format::Diagram => InputFormat::Ascii,
+        Format::Reply => InputFormat::Reply,
     }
 }
 
@@ -149,6 +152,7 @@ impl From<InputFormat> for Format {
             InputFormat::Url => Format::Link,
             InputFormat::Json => Format::Json,
             InputFormat::Ascii => Format::Diagram,
+            InputFormat::Reply => Format::Reply,
         }
     }
 }

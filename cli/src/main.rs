@@ -17,6 +17,7 @@ mod diagram;
 mod explore;
 mod listing;
 mod load;
+mod review;
 mod run;
 
 use std::process::ExitCode;
@@ -51,8 +52,14 @@ enum Command {
     Explore(explore::ExploreArgs),
     /// Shrink a bad timeline until no path's tail can be removed.
     Minimize(explore::MinimizeArgs),
-    /// Convert a scenario between share links, JSON, ASCII diagrams and SVG.
+    /// Convert a scenario between share links, JSON, ASCII diagrams, SVG and Mermaid.
     Convert(convert::ConvertArgs),
+    /// Which changes to a kernel close the race in every interleaving (and which only seem to).
+    Fix(review::FixArgs),
+    /// Where two kernels part ways on a timeline: the first differing step, field by field, and why.
+    Diff(review::DiffArgs),
+    /// A reply ready to mail: the diagram, each kernel's verdict, and the share link.
+    Reply(review::ReplyArgs),
 }
 
 /// The architecture a run or a picture assumes.
@@ -91,6 +98,9 @@ fn main() -> ExitCode {
         Command::Explore(args) => explore::cmd_explore(&args),
         Command::Minimize(args) => explore::cmd_minimize(&args),
         Command::Convert(args) => convert::cmd_convert(&args),
+        Command::Fix(args) => review::cmd_fix(&args),
+        Command::Diff(args) => review::cmd_diff(&args),
+        Command::Reply(args) => review::cmd_reply(&args),
         Command::Variants(args) => listing::cmd_variants(&args),
         Command::Actions(args) => listing::cmd_actions(&args),
         Command::Examples => {

@@ -270,7 +270,10 @@ fn listings_name_the_built_ins() {
     assert!(examples.contains("example-2c"));
     // The history: each race with its commit and the two kernels to compare.
     let ksm = examples.lines().find(|l| l.contains("ksm")).unwrap();
-    assert!(ksm.contains("b3a81d0841a9") && ksm.contains("v4.12 / v4.13"), "{ksm}");
+    assert!(
+        ksm.contains("b3a81d0841a9") && ksm.contains("v4.12 / v4.13"),
+        "{ksm}"
+    );
     let variants = stdout(&tlbrace(&["variants"]));
     for want in [
         "yu-fix+flush",
@@ -363,4 +366,63 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(o.status.code(), Some(0), "{err}");
+}
+
+#[test]
+fn fix_names_yu_zhaos_check_with_the_flush_for_example_1() {
+    let out = stdout(&tlbrace(&["fix", "example-1", "--base", "v5.10-rc4"]));
+    assert!(out.contains("add yu-mkclean-pending"), "{out}");
+    assert!(out.contains("(as in yu-fix+flush)"), "{out}");
+    assert!(out.contains("Tempting but not enough"), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&tlbrace(&["fix", "example-2a", "--json"]))).unwrap();
+    assert_eq!(
+        json["closing"][0]["changes"][0]["fix"],
+        "yu-mkclean-pending"
+    );
+    let safe = stdout(&tlbrace(&["fix", "example-2b"]));
+    assert!(safe.contains("nothing to fix"), "{safe}");
+}
+
+#[test]
+fn diff_names_page_mkclean_one_as_where_they_part_ways() {
+    let out = stdout(&tlbrace(&["diff", "example-1", "v5.10-rc4", "yu-fix"]));
+    assert!(
+        out.contains("They part ways at step 8 (CPU3 page_mkclean_one())"),
+        "{out}"
+    );
+    assert!(out.contains("decided by: yu-mkclean-pending"), "{out}");
+    let bad = tlbrace(&["diff", "example-1", "v5.10-rc4", "v9.9"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn a_reply_fits_a_mail_and_reads_back() {
+    let out = tlbrace(&["reply", "example-1", "--url", "https://example.org/t/"]);
+    let text = stdout(&out);
+    assert!(text.lines().all(|l| l.chars().count() <= 78), "{text}");
+    assert!(text.contains("yu-fix, yu-fix+flush: guaranteed"), "{text}");
+    // Quoted as a mail client would, then read back as a scenario.
+    let quoted: String = text.lines().map(|l| format!("> {l}\n")).collect();
+    let dir = std::env::temp_dir().join(format!("tlbrace-reply-{}", std::process::id()));
+    std::fs::write(&dir, quoted).unwrap();
+    let json = stdout(&tlbrace(&[
+        "convert",
+        dir.to_str().unwrap(),
+        "--to",
+        "json",
+    ]));
+    let _ = std::fs::remove_file(&dir);
+    let back = tlbrace_core::formats::json::from_json(&json).unwrap();
+    assert_eq!(back, tlbrace_core::examples::example("example-1").unwrap());
+}
+
+#[test]
+fn convert_writes_a_mermaid_sequence_diagram() {
+    let out = stdout(&tlbrace(&["convert", "example-2c", "--to", "mermaid"]));
+    assert!(out.starts_with("sequenceDiagram"), "{out}");
+    assert!(
+        out.contains("Note over CPU2: 4. page_mkclean_one()"),
+        "{out}"
+    );
 }

@@ -37,10 +37,10 @@ pub fn reply(scenario: &Scenario, arch: Arch, base_url: &str) -> String {
                     .iter()
                     .map(|s| (s + 1).to_string())
                     .collect();
-                if steps.is_empty() {
-                    t.verdict.label().to_string()
-                } else {
-                    format!("{} (steps {})", t.verdict.label(), steps.join(", "))
+                match steps.len() {
+                    0 => t.verdict.label().to_string(),
+                    1 => format!("{} (step {})", t.verdict.label(), steps[0]),
+                    _ => format!("{} (steps {})", t.verdict.label(), steps.join(", ")),
                 }
             }
             Err(e) => format!("error: {e}"),

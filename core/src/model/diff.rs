@@ -89,7 +89,14 @@ pub fn diff(scenario: &Scenario, a: &Variant, b: &Variant) -> Result<Diff, Scena
             b_text: tb.events[i].text(),
         };
         if visible.is_empty() {
-            out.bookkeeping.push(step);
+            // A difference already reported at an earlier step is not news.
+            if out
+                .bookkeeping
+                .last()
+                .is_none_or(|b| b.fields != step.fields)
+            {
+                out.bookkeeping.push(step);
+            }
         } else {
             out.first = Some(step);
             break;
@@ -164,11 +171,55 @@ fn fields(s: &State, visible: bool) -> Vec<(String, String)> {
         ));
         out.push(("mm->tlb_flush_batched".into(), flag(s.tlb_flush_batched)));
         for c in 0..s.cpu_count() {
-            out.push((format!("CPU{c} kernel"), format!("{:?}", s.kernel[c])));
+            let k = &s.kernel[c];
+            let gather = k.gather.map_or("-".to_string(), |g| {
+                let mut w = vec![format!("{:?}", g.kind)];
+                for (on, word) in [
+                    (g.fullmm, "fullmm"),
+                    (g.raised_pending, "raised the count"),
+                    (g.cleared, "cleared PTEs"),
+                ] {
+                    if on {
+                        w.push(word.to_string());
+                    }
+                }
+                w.join(", ")
+            });
+            out.push((format!("CPU{c} mmu_gather"), gather));
+            let deferred = k.deferred.map_or("-".to_string(), |d| {
+                format!(
+                    "pages {:#b}{}",
+                    d.pages,
+                    if d.raised { ", raised" } else { "" }
+                )
+            });
+            out.push((format!("CPU{c} deferred flush"), deferred));
+            out.push((format!("CPU{c} unmap batch"), flag(k.ubc.flush_required)));
+            out.push((
+                format!("CPU{c} copy"),
+                format!("{:?}", k.copy.map(|c| c.kind)),
+            ));
         }
-        out.push(("locks".into(), format!("{:?}", s.locks)));
+        let holder = |h: Option<u8>| h.map_or("-".to_string(), |c| format!("CPU{c}"));
+        out.push(("page-table lock".into(), holder(s.locks.ptl)));
+        for p in 0..usize::from(s.pages) {
+            out.push((format!("page {p} lock"), holder(s.locks.page[p])));
+        }
+        out.push(("mmap_lock writer".into(), holder(s.locks.mmap_writer)));
+        out.push((
+            "mmap_lock readers".into(),
+            format!("{:#b}", s.locks.mmap_readers),
+        ));
         for v in 0..s.vpage_count() {
-            out.push((format!("VMA{v}"), format!("{:?}", s.map[v])));
+            let m = s.map[v];
+            for (name, value) in [
+                ("VM_WRITE", m.vm_write),
+                ("write revoked", m.write_revoked),
+                ("soft-dirty armed", m.soft_dirty_armed),
+                ("unmapped", m.unmapped),
+            ] {
+                out.push((format!("VMA{v} {name}"), flag(value)));
+            }
         }
     }
     out
