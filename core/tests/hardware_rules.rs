@@ -61,7 +61,10 @@ fn fill_snapshots_w_d_and_the_frame_and_marks_young() {
             },
             PageSpec::new(PageKind::Anon),
         ],
-        steps: vec![Step::new(1, CachePteInTlb), Step::new(0, CachePteInTlb).on(1)],
+        steps: vec![
+            Step::new(1, CachePteInTlb),
+            Step::new(0, CachePteInTlb).on(1),
+        ],
         ..Scenario::new(2)
     };
     let t = go(&s, &v510());
@@ -85,7 +88,10 @@ fn fill_snapshots_w_d_and_the_frame_and_marks_young() {
     assert_eq!(t.states[0], expected);
     // The second page's entry names its own frame.
     assert_eq!(t.states[1].tlb[0][1], entry(true, true, 1));
-    assert_eq!(t.states[1].tlb[0][0], None, "a fill of page 1 leaves page 0 alone");
+    assert_eq!(
+        t.states[1].tlb[0][0], None,
+        "a fill of page 1 leaves page 0 alone"
+    );
 }
 
 #[test]
@@ -149,7 +155,10 @@ fn a_local_flush_reaches_only_its_own_cpu_and_page() {
     };
     let t = go(&s, &v510());
     let end = t.last();
-    assert!(end.tlb[0][0].is_some(), "CPU0's entry survives CPU1's local flush");
+    assert!(
+        end.tlb[0][0].is_some(),
+        "CPU0's entry survives CPU1's local flush"
+    );
     assert!(end.tlb[1][0].is_none());
     assert!(end.tlb[1][1].is_some(), "the other page's entry survives");
     assert_eq!(t.events[3].effect.flushed, CpuSet::only(1));
@@ -262,10 +271,7 @@ fn a_fault_after_reclaim_reads_the_page_back_from_disk() {
     assert_eq!(dropped.page[0].frame, None);
     assert!(!dropped.pte[0].present);
     assert_eq!(dropped.frame[0].status, FrameStatus::Freed);
-    assert_eq!(
-        t.events[2].effect.what,
-        What::Dropped { mem: 1, disk: 1 }
-    );
+    assert_eq!(t.events[2].effect.what, What::Dropped { mem: 1, disk: 1 });
     let what = t.events[3].effect.what;
     let What::Faulted {
         version: 2,
@@ -316,12 +322,19 @@ fn reclaim_of_a_dirty_mapped_page_unmaps_it_first_and_keeps_it() {
     assert_eq!(t.events[1].effect.flushed, CpuSet::only(0));
     assert!(after.frame[0].pg_dirty, "the D bit moved to PG_dirty");
     assert_eq!(after.frame[0].mapcount, 0);
-    assert_eq!(after.page[0].frame, Some(0), "the page stays in the page cache");
+    assert_eq!(
+        after.page[0].frame,
+        Some(0),
+        "the page stays in the page cache"
+    );
     assert_eq!(after.frame[0].data, 1);
     assert!(matches!(t.verdict, Verdict::Guaranteed { .. }));
     // The text says so.
     let text = t.events[1].text();
-    assert!(text.contains("unmaps") && text.contains("keeps the page"), "{text}");
+    assert!(
+        text.contains("unmaps") && text.contains("keeps the page"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -343,7 +356,11 @@ fn page_mkclean_one_redirties_the_page_before_writeback_tests_it() {
             pg_dirty: Some(false),
             ..PageInitial::default()
         },
-        &[(0, CachePteInTlb), (1, PageMkcleanOne), (1, WritePageToDisk)],
+        &[
+            (0, CachePteInTlb),
+            (1, PageMkcleanOne),
+            (1, WritePageToDisk),
+        ],
     );
     let t = go(&s, &v510());
     assert!(matches!(
@@ -356,7 +373,10 @@ fn page_mkclean_one_redirties_the_page_before_writeback_tests_it() {
         }
     ));
     let cleaned = t.states[1];
-    assert!(cleaned.frame[0].pg_dirty, "set_page_dirty before TestClearPageDirty");
+    assert!(
+        cleaned.frame[0].pg_dirty,
+        "set_page_dirty before TestClearPageDirty"
+    );
     let pte = cleaned.pte[0];
     assert!(pte.present && !pte.write && !pte.dirty);
     assert_eq!(cleaned.tlb[0][0], None, "ptep_clear_flush flushed CPU0");
@@ -481,7 +501,11 @@ fn a_store_through_a_stale_entry_to_a_freed_frame_is_a_use_after_free() {
     assert_eq!((culprit.store, culprit.stale_fill), (Some(4), Some(0)));
     assert_eq!(t.verdict.label(), "use-after-free");
     assert!(t.verdict.is_bad());
-    assert!(t.events[4].text().contains("USE-AFTER-FREE"), "{}", t.events[4].text());
+    assert!(
+        t.events[4].text().contains("USE-AFTER-FREE"),
+        "{}",
+        t.events[4].text()
+    );
 
     // With the fix the raised count makes the PROT_NONE PTE accessible: the unmap flushes, and the
     // store walks to the new frame.
@@ -556,9 +580,7 @@ fn a_store_after_mprotect_returned_is_a_write_after_protect() {
     assert_eq!(t.events[2].effect.flushed, CpuSet::only(0));
     assert_eq!(
         t.events[3].effect.what,
-        What::Refused {
-            why: Refusal::Segv
-        }
+        What::Refused { why: Refusal::Segv }
     );
     assert!(matches!(t.verdict, Verdict::Guaranteed { .. }));
 }
@@ -632,11 +654,19 @@ fn a_stale_writable_entry_nothing_will_flush_is_latent() {
 
     // The same stale entry while CPU1 owes the flush (clean_record_pte records the PTE for the
     // flush_tlb_range that wp_clean_post_vma does) is not latent: the owed flush will remove it.
-    let owed = simple(&[(0, CachePteInTlb), (1, IncTlbFlushPending), (1, CleanRecordPte)]);
+    let owed = simple(&[
+        (0, CachePteInTlb),
+        (1, IncTlbFlushPending),
+        (1, CleanRecordPte),
+    ]);
     let t = go(&owed, &v510());
     assert!(!t.last().stale_cpus(0).is_empty(), "the entry is stale now");
     assert_eq!(t.hazard, None);
-    assert!(matches!(t.verdict, Verdict::Guaranteed { .. }), "{:?}", t.verdict);
+    assert!(
+        matches!(t.verdict, Verdict::Guaranteed { .. }),
+        "{:?}",
+        t.verdict
+    );
 }
 
 // ---- The words ------------------------------------------------------------------------------------
@@ -675,7 +705,10 @@ fn the_explanation_names_the_fix_that_decided_a_step() {
         })
     );
     let text = t.events[0].text();
-    assert!(text.contains("[yu-mkclean-pending off, proposed:"), "{text}");
+    assert!(
+        text.contains("[yu-mkclean-pending off, proposed:"),
+        "{text}"
+    );
     assert!(t.consulted.has(Fix::YuMkcleanPending));
 
     let t = go(&s, &Preset::YuFix.variant());
@@ -697,7 +730,10 @@ fn the_explanation_names_the_fix_that_decided_a_step() {
         })
     );
     let text = t.events[2].text();
-    assert!(text.contains("[pte-accessible-pending on, v3.13:"), "{text}");
+    assert!(
+        text.contains("[pte-accessible-pending on, v3.13:"),
+        "{text}"
+    );
     // A step no fix decides says nothing of fixes.
     assert_eq!(t.events[0].effect.hinge, None);
     assert!(!t.events[0].text().contains('['), "{}", t.events[0].text());
