@@ -266,3 +266,32 @@ fn a_shared_file_page_is_never_copied_or_merged() {
         "the file page moved to another frame: {moved:#?}"
     );
 }
+
+/// Migration loses the PTE's soft-dirty bit: `move_to_new_page()` maps the copy with
+/// `Pte::mapping(to, write, false)`, soft-dirty clear. The kernel carries it through the migration
+/// entry (try_to_migrate_one: `if (pte_soft_dirty(pteval)) swp_pte = pte_swp_mksoft_dirty(swp_pte);`)
+/// and back (remove_migration_pte: `if (pte_swp_soft_dirty(*pvmw.pte)) pte = pte_mksoft_dirty(pte);`).
+/// So after clear_refs, a write fault that set soft-dirty, and a migration, the next store walks a
+/// writable PTE and the model calls it a soft-dirty miss, under every release: a harm the kernel does
+/// not have. (`MigrationAborted` restores the PTE the same way.)
+#[test]
+#[ignore = "model bug: migration drops soft-dirty, so a later store is a false soft-dirty miss"]
+fn migration_keeps_soft_dirty() {
+    let s = Scenario {
+        steps: vec![
+            Step::new(1, ClearRefsWrite),
+            Step::new(1, TlbGatherMmu),
+            Step::new(1, PteWrprotect),
+            Step::new(1, TlbFinishMmu),
+            Step::new(0, WriteToPage),
+            Step::new(2, TryToMigrateOne),
+            Step::new(2, MoveToNewPage),
+            Step::new(0, WriteToPage),
+        ],
+        ..Scenario::new(3)
+    };
+    let t = run(&s, &Preset::V6_2.variant()).unwrap();
+    assert!(t.states[4].pte[0].soft_dirty, "the write fault set soft-dirty");
+    assert!(t.states[6].pte[0].soft_dirty, "migration dropped it");
+    assert!(matches!(t.verdict, Verdict::Guaranteed { .. }), "{}", t.verdict.summary(&s));
+}
