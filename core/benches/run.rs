@@ -4,7 +4,9 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use tlbrace_core::examples::example;
-use tlbrace_core::{run, run_all, Action, Action::*, Arch, PageKind, PageSpec, Preset, Scenario, Step};
+use tlbrace_core::{
+    run, run_all, Action, Action::*, Arch, PageKind, PageSpec, Preset, Scenario, Step,
+};
 
 /// A 64-step, 4-CPU timeline over two pages (page 0 a MAP_SHARED file page, page 1 an anonymous
 /// page), four rounds of the races model v2 knows, interleaved as a diagram would draw them:
@@ -81,13 +83,20 @@ fn bench_run_all(c: &mut Criterion) {
     }
     let verdicts: Vec<String> = run_all(&s, Arch::X86)
         .iter()
-        .map(|r| format!("{} {}", r.preset.name(), r.result.as_ref().unwrap().verdict.label()))
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.preset.name(),
+                r.result.as_ref().unwrap().verdict.label()
+            )
+        })
         .collect();
     eprintln!("64-step verdicts: {}", verdicts.join(", "));
     let n = Preset::ALL.len();
-    c.bench_function(&format!("run_all {n} presets, 64 steps, 4 CPUs, 2 pages"), |b| {
-        b.iter(|| run_all(black_box(&s), Arch::X86))
-    });
+    c.bench_function(
+        &format!("run_all {n} presets, 64 steps, 4 CPUs, 2 pages"),
+        |b| b.iter(|| run_all(black_box(&s), Arch::X86)),
+    );
     let v = Preset::V5_12.variant();
     c.bench_function("run v5.12, 64 steps, 4 CPUs, 2 pages", |b| {
         b.iter(|| run(black_box(&s), &v))

@@ -291,7 +291,14 @@ fn migration_keeps_soft_dirty() {
         ..Scenario::new(3)
     };
     let t = run(&s, &Preset::V6_2.variant()).unwrap();
-    assert!(t.states[4].pte[0].soft_dirty, "the write fault set soft-dirty");
+    assert!(
+        t.states[4].pte[0].soft_dirty,
+        "the write fault set soft-dirty"
+    );
     assert!(t.states[6].pte[0].soft_dirty, "migration dropped it");
-    assert!(matches!(t.verdict, Verdict::Guaranteed { .. }), "{}", t.verdict.summary(&s));
+    assert!(
+        matches!(t.verdict, Verdict::Guaranteed { .. }),
+        "{}",
+        t.verdict.summary(&s)
+    );
 }

@@ -20,11 +20,19 @@ use tlbrace_core::{
 };
 
 fn flag(u: &mut Unstructured) -> Result<Option<bool>> {
-    Ok(if u.ratio(1, 4)? { Some(u.arbitrary()?) } else { None })
+    Ok(if u.ratio(1, 4)? {
+        Some(u.arbitrary()?)
+    } else {
+        None
+    })
 }
 
 fn count(u: &mut Unstructured) -> Result<Option<u32>> {
-    Ok(if u.ratio(1, 4)? { Some(u.int_in_range(0..=3)?) } else { None })
+    Ok(if u.ratio(1, 4)? {
+        Some(u.int_in_range(0..=3)?)
+    } else {
+        None
+    })
 }
 
 fn page_initial(u: &mut Unstructured, cpus: usize) -> Result<PageInitial> {
@@ -66,7 +74,11 @@ fn page_initial(u: &mut Unstructured, cpus: usize) -> Result<PageInitial> {
 }
 
 fn kind(u: &mut Unstructured) -> Result<PageKind> {
-    Ok(if u.arbitrary()? { PageKind::Anon } else { PageKind::File })
+    Ok(if u.arbitrary()? {
+        PageKind::Anon
+    } else {
+        PageKind::File
+    })
 }
 
 fn scenario(u: &mut Unstructured) -> Result<Scenario> {
@@ -86,8 +98,14 @@ fn scenario(u: &mut Unstructured) -> Result<Scenario> {
             second.kind = PageKind::File;
             second.same_as = Some(0);
             let i = &mut second.initial;
-            (i.pg_dirty, i.in_page_cache, i.mem, i.disk, i.lazyfree, i.shared) =
-                (None, None, None, None, None, None);
+            (
+                i.pg_dirty,
+                i.in_page_cache,
+                i.mem,
+                i.disk,
+                i.lazyfree,
+                i.shared,
+            ) = (None, None, None, None, None, None);
         }
         pages.push(second);
     }
@@ -121,7 +139,11 @@ fn variant(u: &mut Unstructured) -> Result<Variant> {
         .into_iter()
         .filter(|f| bits & 1 << *f as u32 != 0)
         .fold(FixSet::EMPTY, FixSet::with);
-    let arch = if u.arbitrary()? { Arch::Arm64 } else { Arch::X86 };
+    let arch = if u.arbitrary()? {
+        Arch::Arm64
+    } else {
+        Arch::X86
+    };
     Ok(Variant { fixes, arch })
 }
 
@@ -186,6 +208,10 @@ fuzz_target!(|data: &[u8]| {
         let m = minimize(&s, &v).expect("a bad timeline minimises");
         assert!(m.steps.len() <= s.steps.len());
         let again = run(&m, &v).expect("the minimised timeline runs");
-        assert_eq!(again.verdict.id(), t.verdict.id(), "minimisation changed the harm");
+        assert_eq!(
+            again.verdict.id(),
+            t.verdict.id(),
+            "minimisation changed the harm"
+        );
     }
 });
