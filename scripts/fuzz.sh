@@ -57,6 +57,8 @@ seed share_decode "$SEEDS"/*.url "$ROOT"/core/tests/golden/*.url
 seed json "$SEEDS"/*.json "$ROOT"/core/tests/golden/*.json
 seed ascii_import "$SEEDS"/*.ascii "${FIXTURES[@]}"
 seed ascii_import_all "$SEEDS"/*.ascii "${FIXTURES[@]}" "$SEEDS/thread.txt"
+# scenario_run reads its input as a scenario (arbitrary): any bytes are a start.
+seed scenario_run "$SEEDS"/*.url
 # share_payload takes the inflated payload: inflate the golden links with the documented dictionary.
 if command -v python3 >/dev/null; then
   python3 - "$ROOT" "$SEEDS" <<'PY'
