@@ -307,6 +307,7 @@ fn read_everything(text: &str) {
         Format::Link => share::decode(text.trim()),
         Format::Json => json::from_json(text),
         Format::Diagram => ascii::import(text),
+        Format::Reply => share::decode(&formats::reply::find_link(text).expect("detected")),
     };
     assert_eq!(read, direct);
     if let Ok(s) = read {

@@ -136,6 +136,8 @@ fn a_stale_entry_outlives_every_pte_change_until_a_flush() {
         t.events[4].effect.what,
         What::Flushed {
             scope: FlushScope::Range,
+            // No walk of this CPU's deferred a flush: flush_tlb_range() covers every page.
+            pages: 0b1,
             lowered: None
         }
     );

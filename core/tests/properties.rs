@@ -366,17 +366,22 @@ proptest! {
                     .any(|p| before.tlb[c][p].is_some() && after.tlb[c][p].is_none());
                 prop_assert_eq!(ev.effect.flushed.contains(c), lost, "step {} CPU{}", i, c);
             }
-            let whole_mm = match ev.effect.what {
-                What::Flushed { scope, .. } => scope != FlushScope::Local,
-                What::GatherFinished { flush, .. } => flush.flushes(),
-                What::UnmapFlushed { required } => required,
-                _ => false,
+            // The pages a flush on every CPU covers: a range flush only those its walk changed.
+            let every_page = (1u8 << s.pages.len()) - 1;
+            let flushed_pages = match ev.effect.what {
+                What::Flushed { scope: FlushScope::Range, pages, .. } => pages,
+                What::Flushed { scope: FlushScope::Mm, .. } => every_page,
+                What::GatherFinished { flush, .. } if flush.flushes() => every_page,
+                What::UnmapFlushed { required: true } => every_page,
+                _ => 0,
             };
-            if whole_mm {
-                prop_assert!(
-                    after.tlb.iter().flatten().all(Option::is_none),
-                    "step {} ({}) left entries", i, ev.text()
-                );
+            for v in 0..s.pages.len() {
+                if flushed_pages & (1 << v) != 0 {
+                    prop_assert!(
+                        (0..s.cpus).all(|c| after.tlb[c][v].is_none()),
+                        "step {} ({}) left entries for page {}", i, ev.text(), v
+                    );
+                }
             }
             let this_page = match ev.effect.what {
                 What::Flushed { scope: FlushScope::Local, .. } => Some(vec![ev.cpu]),
