@@ -646,7 +646,7 @@ fn a_stale_writable_entry_nothing_will_flush_is_latent() {
         Verdict::Latent {
             page: 0,
             cpus: CpuSet::only(0),
-            since: 1
+            since: Some(1)
         }
     );
     assert_eq!(t.hazard, Some(1));

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::action::Action;
+use crate::model::action::{Action, KernelPath};
 use crate::model::state::{CpuSet, GatherKind, TlbEntry};
 use crate::model::variant::Fix;
 
@@ -153,8 +153,11 @@ impl FinishFlush {
 pub enum LockKind {
     /// The page-table lock.
     Ptl,
-    /// A page's page lock.
-    Page(u8),
+    /// A page's page lock (a struct variant: serde's internal tag cannot hold a bare number).
+    Page {
+        /// The page.
+        page: u8,
+    },
     /// `mmap_lock`, held for writing by another CPU.
     MmapWrite,
     /// `mmap_lock`, held (for reading or writing) by another CPU, while this step wants to write.
@@ -175,7 +178,9 @@ impl std::fmt::Display for Blocked {
         let h = self.holder;
         match self.lock {
             LockKind::Ptl => write!(f, "it needs the page-table lock, which CPU{h} holds"),
-            LockKind::Page(p) => write!(f, "it needs page {p}'s page lock, which CPU{h} holds"),
+            LockKind::Page { page } => {
+                write!(f, "it needs page {page}'s page lock, which CPU{h} holds")
+            }
             LockKind::MmapWrite => {
                 write!(f, "it needs mmap_lock, which CPU{h} holds for writing")
             }
@@ -576,6 +581,12 @@ pub enum What {
     },
     /// MADV_FREE on a file page: the kernel refuses file-backed mappings.
     MadvFreeRefused,
+    /// A path that works on anonymous pages only met a (shared) file page: KSM does not merge it,
+    /// and a write fault on a shared mapping does not copy it.
+    AnonOnly {
+        /// KSM or the COW fault.
+        path: KernelPath,
+    },
     /// `replace_page` bailed out: the PTE changed since `write_protect_page`.
     KsmBailed,
     /// The COW fault found the PTE changed since it started (`pte_same()` failed): the copy is
@@ -1210,6 +1221,14 @@ pub fn explain(cpu: usize, page: usize, action: Action, effect: &Effect) -> Stri
         What::MadvFreeRefused => "MADV_FREE works on anonymous memory only: for a file page \
                                   madvise_free_single_vma() returns -EINVAL and nothing changes"
             .to_string(),
+        What::AnonOnly { path } => match path {
+            KernelPath::Ksm => "KSM merges anonymous pages only (try_to_merge_one_page: \
+                                !PageAnon): this file page is left alone"
+                .to_string(),
+            _ => "a write fault on a shared file mapping never copies the page (do_wp_page → \
+                  wp_page_shared): nothing to copy"
+                .to_string(),
+        },
         What::KsmBailed => "the PTE changed since write_protect_page: replace_page gives up".to_string(),
         What::CowRetried => "the PTE changed since the fault (pte_same fails): the copy is freed and \
                              the fault will be retried"

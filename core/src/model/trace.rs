@@ -101,8 +101,9 @@ pub enum Verdict {
         page: usize,
         /// The CPUs holding such entries.
         cpus: CpuSet,
-        /// The step since which no owed flush would have removed them.
-        since: usize,
+        /// The step since which no owed flush would have removed them (`None`: the initial state
+        /// was already so).
+        since: Option<usize>,
     },
     /// Neither: every write is on disk, recorded as dirty, or in a page still mapped.
     Guaranteed {
@@ -146,7 +147,7 @@ impl Verdict {
         let (culprit, last) = match self {
             Verdict::Harmed { step, culprit, .. } => (*culprit, Some(*step)),
             Verdict::AtRisk { culprit, .. } => (*culprit, None),
-            Verdict::Latent { since, .. } => (Culprit::default(), Some(*since)),
+            Verdict::Latent { since, .. } => (Culprit::default(), *since),
             Verdict::Guaranteed { saved_by } => (Culprit::default(), *saved_by),
         };
         let mut steps: Vec<usize> = [
@@ -265,9 +266,9 @@ impl Verdict {
             ),
             Verdict::Latent { page, cpus, since } => format!(
                 "latent: {cpus} still {} a writable, dirty entry for page {page} that the PTE no longer \
-                 backs and nothing owed will flush (since {})",
+                 backs and nothing owed will flush ({})",
                 if cpus.iter().count() == 1 { "holds" } else { "hold" },
-                name(*since)
+                since.map_or("from the start".to_string(), |s| format!("since {}", name(s)))
             ),
             Verdict::Guaranteed { saved_by } => match saved_by {
                 Some(i) => format!(
@@ -353,9 +354,16 @@ impl Trace {
 /// flush done, unmap batch flushed, page-table lock section ended) has happened: what a future store
 /// can still exploit. Returns the first page with such entries.
 pub fn unowed_stale(s: &State, variant: &Variant) -> Option<(usize, CpuSet)> {
+    unowed_stale_consulting(s, variant).0
+}
+
+/// [`unowed_stale`], with the fixes the owed completions asked about: the answer depends on them, so
+/// a trace that reports it counts them as consulted.
+fn unowed_stale_consulting(s: &State, variant: &Variant) -> (Option<(usize, CpuSet)>, FixSet) {
+    let mut asked = FixSet::EMPTY;
     let stale_now = (0..s.vpage_count()).any(|v| !s.stale_cpus(v).is_empty());
     if !stale_now {
-        return None;
+        return (None, asked);
     }
     let mut done = *s;
     for c in 0..s.cpu_count() {
@@ -369,17 +377,19 @@ pub fn unowed_stale(s: &State, variant: &Variant) -> Option<(usize, CpuSet)> {
         for (due, action) in owed {
             if due {
                 let ctx = StepCtx::alone(c, 0);
-                if let (Ok((next, _)), _) =
-                    step_consulting(&done, &ctx, action, variant, Locking::AsDrawn)
-                {
+                let (result, fixes) =
+                    step_consulting(&done, &ctx, action, variant, Locking::AsDrawn);
+                asked = asked.union(fixes);
+                if let Ok((next, _)) = result {
                     done = next;
                 }
             }
         }
     }
-    (0..done.vpage_count())
+    let found = (0..done.vpage_count())
         .map(|v| (v, done.stale_cpus(v)))
-        .find(|(_, cpus)| !cpus.is_empty())
+        .find(|(_, cpus)| !cpus.is_empty());
+    (found, asked)
 }
 
 /// Runs the timeline under `variant`, as drawn. Deterministic and panic-free: a scenario that cannot
@@ -412,6 +422,11 @@ pub fn run_order(
     let mut history = History::default();
     let mut harm: Option<Verdict> = None;
     let mut hazard = None;
+    // Since when the machine has been in the hazard it ends in: `Some(None)` from the initial state
+    // (no step to blame), `Some(Some(i))` since step i, `None` not in it now.
+    let (at_start, asked) = unowed_stale_consulting(&initial, variant);
+    consulted = consulted.union(asked);
+    let mut in_hazard: Option<Option<usize>> = at_start.map(|_| None);
 
     for (i, (st, ctx)) in steps.iter().zip(&contexts).enumerate() {
         let (result, asked) = step_consulting(&state, ctx, st.action, variant, Locking::AsDrawn);
@@ -434,7 +449,14 @@ pub fn run_order(
                 culprit,
             });
         }
-        if hazard.is_none() && unowed_stale(&next, variant).is_some() {
+        let (unowed, asked) = unowed_stale_consulting(&next, variant);
+        consulted = consulted.union(asked);
+        in_hazard = match (unowed, in_hazard) {
+            (None, _) => None,
+            (Some(_), None) => Some(Some(i)),
+            (Some(_), since) => since,
+        };
+        if hazard.is_none() && unowed.is_some() {
             hazard = Some(i);
         }
         events.push(Event {
@@ -464,7 +486,7 @@ pub fn run_order(
             Verdict::Latent {
                 page,
                 cpus,
-                since: hazard.unwrap_or(n.saturating_sub(1)),
+                since: in_hazard.flatten(),
             }
         } else {
             Verdict::Guaranteed {

@@ -9,7 +9,7 @@ use super::ActionDef;
 use crate::model::action::{Action, KernelPath};
 use crate::model::effect::{Bad, LossHow, StepError, What};
 use crate::model::footprint::{Footprint, Var, VarSet};
-use crate::model::state::{Copy, CopyKind, Pte};
+use crate::model::state::{Copy, CopyKind, PageKind, Pte};
 use crate::model::variant::Fix;
 
 /// What a step of these paths may touch.
@@ -77,6 +77,12 @@ pub(super) const WRITE_PROTECT_PAGE: ActionDef = ActionDef {
     apply: |r| {
         let v = r.vpage();
         let p = r.s.page_of(v);
+        // try_to_merge_one_page: `if (!PageAnon(page)) goto out;`
+        if r.s.page[p].kind != PageKind::Anon {
+            return Ok(What::AnonOnly {
+                path: KernelPath::Ksm,
+            });
+        }
         r.lock_page(p, r.ctx.keeps_locks)?;
         r.ptl()?;
         let pte = r.s.pte[v];
@@ -130,6 +136,11 @@ pub(super) const PAGES_IDENTICAL: ActionDef = ActionDef {
     apply: |r| {
         let (c, v) = (r.cpu(), r.vpage());
         let p = r.s.page_of(v);
+        if r.s.page[p].kind != PageKind::Anon {
+            return Ok(What::AnonOnly {
+                path: KernelPath::Ksm,
+            });
+        }
         if r.s.kernel[c].copy.is_some() {
             return Err(StepError::CopyInProgress);
         }
@@ -169,7 +180,10 @@ pub(super) const REPLACE_PAGE: ActionDef = ActionDef {
     footprint: |ctx, _| copy_footprint(ctx.cpu, ctx.page),
     apply: |r| {
         let c = r.cpu();
-        let Some(copy) = r.s.kernel[c].copy.filter(|k| k.kind == CopyKind::Ksm) else {
+        let Some(copy) = r.s.kernel[c]
+            .copy
+            .filter(|k| k.kind == CopyKind::Ksm && usize::from(k.vpage) == r.ctx.page)
+        else {
             return Ok(What::NothingToDo);
         };
         r.s.kernel[c].copy = None;
@@ -219,6 +233,10 @@ pub(super) const WP_PAGE_COPY: ActionDef = ActionDef {
     apply: |r| {
         let (c, v) = (r.cpu(), r.vpage());
         let p = r.s.page_of(v);
+        // A write fault on a shared file mapping never copies (do_wp_page → wp_page_shared).
+        if r.s.page[p].kind != PageKind::Anon {
+            return Ok(What::AnonOnly { path: KernelPath::Cow });
+        }
         if r.s.kernel[c].copy.is_some() {
             return Err(StepError::CopyInProgress);
         }
@@ -277,7 +295,10 @@ pub(super) const SET_PTE_AT_NOTIFY: ActionDef = ActionDef {
     footprint: |ctx, _| copy_footprint(ctx.cpu, ctx.page),
     apply: |r| {
         let c = r.cpu();
-        let Some(copy) = r.s.kernel[c].copy.filter(|k| k.kind == CopyKind::Cow) else {
+        let Some(copy) = r.s.kernel[c]
+            .copy
+            .filter(|k| k.kind == CopyKind::Cow && usize::from(k.vpage) == r.ctx.page)
+        else {
             return Ok(What::NothingToDo);
         };
         r.s.kernel[c].copy = None;

@@ -128,7 +128,7 @@ impl Run<'_> {
     /// Takes page `p`'s page lock; `hold` keeps it after this step.
     pub fn lock_page(&mut self, p: usize, hold: bool) -> Result<(), StepError> {
         if let Some(h) = self.s.page_lock_other(p, self.cpu()) {
-            self.wait(LockKind::Page(p as u8), h)?;
+            self.wait(LockKind::Page { page: p as u8 }, h)?;
         }
         if hold {
             self.s.locks.page[p] = Some(self.cpu() as u8);

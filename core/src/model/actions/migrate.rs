@@ -10,7 +10,7 @@ use crate::model::action::{Action, KernelPath};
 use crate::model::effect::{StepError, What};
 use crate::model::footprint::{Footprint, Var, VarSet};
 use crate::model::state::{Copy, CopyKind, Pte};
-use crate::model::variant::Fix;
+use crate::model::variant::{Arch, Fix};
 
 /// What a migration step may touch.
 fn migrate_footprint(cpu: usize, v: usize) -> Footprint {
@@ -83,16 +83,20 @@ pub(super) const TRY_TO_MIGRATE_ONE: ActionDef = ActionDef {
             return Err(StepError::CopyInProgress);
         }
         r.ptl()?;
-        if pte.protnone && r.s.mm_tlb_flush_pending() {
+        // 20841405940e changed x86's pte_accessible(); arm64's already counted a PROT_NONE PTE while
+        // a flush was pending.
+        if pte.protnone && r.s.mm_tlb_flush_pending() && r.v.arch == Arch::X86 {
             r.decided_by(Fix::PteAccessiblePending);
         }
         let (old, flushed, _) = r.ptep_clear_flush(v);
         if old.dirty {
             set_page_dirty(r.s, frame);
         }
+        // The migration entry keeps the soft-dirty bit (pte_swp_mksoft_dirty).
         r.s.pte[v] = Pte {
             migration: true,
             write: old.write || old.protnone,
+            soft_dirty: old.soft_dirty,
             frame,
             ..Pte::NONE
         };
@@ -135,9 +139,11 @@ pub(super) const MOVE_TO_NEW_PAGE: ActionDef = ActionDef {
     footprint: |ctx, _| migrate_footprint(ctx.cpu, ctx.page).reading(VarSet::all_kernels()),
     apply: |r| {
         let c = r.cpu();
+        // The copy of the page this step names: a second half that names another page has no copy
+        // to finish (its footprint is its own page's).
         let Some(copy) = r.s.kernel[c]
             .copy
-            .filter(|k| k.kind == CopyKind::Migration)
+            .filter(|k| k.kind == CopyKind::Migration && usize::from(k.vpage) == r.ctx.page)
         else {
             return Ok(What::NothingToDo);
         };
@@ -152,7 +158,10 @@ pub(super) const MOVE_TO_NEW_PAGE: ActionDef = ActionDef {
             .any(|d| d != c && r.s.kernel[d].copy.is_some_and(|k| k.from == copy.from));
         if mapped_elsewhere || copied {
             let write = r.s.pte[v].write;
-            r.s.pte[v] = Pte::mapping(copy.from, write, false);
+            r.s.pte[v] = Pte {
+                soft_dirty: r.s.pte[v].soft_dirty,
+                ..Pte::mapping(copy.from, write, false)
+            };
             r.s.kernel[c].copy = None;
             r.unlock_page(p);
             return Ok(What::MigrationAborted {
@@ -167,7 +176,11 @@ pub(super) const MOVE_TO_NEW_PAGE: ActionDef = ActionDef {
         new.mapcount = 1;
         r.s.page[p].frame = Some(to);
         let write = r.s.pte[v].write;
-        r.s.pte[v] = Pte::mapping(to, write, false);
+        // remove_migration_pte(): the soft-dirty bit comes back from the migration entry.
+        r.s.pte[v] = Pte {
+            soft_dirty: r.s.pte[v].soft_dirty,
+            ..Pte::mapping(to, write, false)
+        };
         r.s.free_frame(copy.from);
         r.s.kernel[c].copy = None;
         r.unlock_page(p);
@@ -215,6 +228,7 @@ pub(super) const MIGRATE_VMA_COLLECT_PMD: ActionDef = ActionDef {
         }
         r.s.pte[v] = Pte {
             migration: true,
+            soft_dirty: pte.soft_dirty,
             frame,
             ..Pte::NONE
         };

@@ -61,7 +61,10 @@ pub(super) const TRY_TO_UNMAP_ONE: ActionDef = ActionDef {
             });
         };
         let batched = r.v.arch == Arch::X86 && r.has(Fix::BatchedUnmapFlush);
-        r.decided_by(Fix::BatchedUnmapFlush);
+        // Only x86 batches reclaim's flushes (ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH).
+        if r.v.arch == Arch::X86 {
+            r.decided_by(Fix::BatchedUnmapFlush);
+        }
         let old = if batched {
             r.s.pte[v] = Pte::NONE;
             let c = r.cpu();

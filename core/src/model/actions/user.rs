@@ -174,7 +174,7 @@ fn refused(r: &mut Run, write: bool) -> Result<Option<Refusal>, StepError> {
     if pte.migration {
         let p = r.s.page_of(v);
         if let Some(h) = r.s.page_lock_other(p, r.cpu()) {
-            r.wait(LockKind::Page(p as u8), h)?;
+            r.wait(LockKind::Page { page: p as u8 }, h)?;
         }
         return Ok(Some(Refusal::Migrating));
     }

@@ -68,7 +68,7 @@ fn page_mkclean_one(r: &mut Run) -> Result<What, StepError> {
     // The kernel's form: `if (!pte_dirty(*pte) && !pte_write(*pte)) continue;`, Yu Zhao's adds
     // `&& !mm_tlb_flush_pending(mm)`.
     let looks_clean = !pte.dirty && !pte.write;
-    if looks_clean && pending > 0 {
+    if looks_clean && pending > 0 && !never_skips {
         r.decided_by(Fix::YuMkcleanPending);
     }
     if looks_clean && !never_skips && !(checks_pending && pending > 0) {
