@@ -181,32 +181,52 @@ fn finish(r: &mut Run) -> Result<What, StepError> {
         GatherRole::NoGather => FinishFlush::NoGather,
         GatherRole::IncPending | GatherRole::FlushAtEnd => FinishFlush::FlushMm,
         GatherRole::Gather => {
-            let nested = r.has(Fix::NestedFlush) && r.s.mm_tlb_flush_nested();
-            // 99baac21e458 tests mm_tlb_flush_nested(): with only this gather's count raised, it
-            // decides nothing.
-            if r.s.mm_tlb_flush_nested() {
-                r.decided_by(Fix::NestedFlush);
-            }
-            if nested {
-                // Before 7a30df49f63a the forced flush kept fullmm without freed_tables, which arm64
-                // does not invalidate.
+            // Without another batcher pending (or before 99baac21e458): arm64 invalidates nothing
+            // for fullmm; what was cleared is flushed; an empty fullmm finish flushed on x86 until
+            // 0758cd830494.
+            let plain = |r: &mut Run| {
+                if arm64 && g.fullmm {
+                    FinishFlush::FullmmElided
+                } else if g.cleared {
+                    FinishFlush::Cleared { fullmm: g.fullmm }
+                } else if g.fullmm && !r.has(Fix::ElideEmptyFinish) {
+                    FinishFlush::FullmmAlways
+                } else {
+                    FinishFlush::NothingCleared
+                }
+            };
+            // Another batcher pending: the forced flush, which before 7a30df49f63a kept fullmm
+            // without freed_tables, which arm64 does not invalidate.
+            let forced = |r: &mut Run| {
                 if arm64 && g.fullmm && !r.has(Fix::NestedFullmm) {
                     FinishFlush::FullmmElided
                 } else {
                     FinishFlush::Nested
                 }
-            } else if arm64 && g.fullmm {
-                FinishFlush::FullmmElided
-            } else if g.cleared {
-                FinishFlush::Cleared { fullmm: g.fullmm }
-            } else if g.fullmm && !r.has(Fix::ElideEmptyFinish) {
-                r.decided_by(Fix::ElideEmptyFinish);
-                FinishFlush::FullmmAlways
-            } else {
-                if g.fullmm {
+            };
+            let from_plain = |r: &mut Run, f: FinishFlush| {
+                if g.fullmm && !g.cleared && !arm64 {
                     r.decided_by(Fix::ElideEmptyFinish);
                 }
-                FinishFlush::NothingCleared
+                f
+            };
+            if r.s.mm_tlb_flush_nested() {
+                let (p, f) = (plain(r), forced(r));
+                // A fix decides the step only if flipping it changes whether the finish flushes.
+                if p.flushes() != f.flushes() {
+                    r.decided_by(Fix::NestedFlush);
+                }
+                if r.has(Fix::NestedFlush) {
+                    if arm64 && g.fullmm {
+                        r.decided_by(Fix::NestedFullmm);
+                    }
+                    f
+                } else {
+                    from_plain(r, p)
+                }
+            } else {
+                let p = plain(r);
+                from_plain(r, p)
             }
         }
     };
