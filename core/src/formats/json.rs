@@ -89,9 +89,19 @@ pub fn from_json(text: &str) -> Result<Scenario, FormatError> {
         }
     };
     let scenario = match version {
-        1 => serde_json::from_value::<super::v1::ScenarioV1>(doc)
-            .map(Scenario::from)
-            .map_err(|e| FormatError(format!("not a valid version-1 scenario: {e}")))?,
+        1 => {
+            let v1 = serde_json::from_value::<super::v1::ScenarioV1>(doc)
+                .map_err(|e| FormatError(format!("not a valid version-1 scenario: {e}")))?;
+            // Version 1 is frozen: its actions are model v1's seventeen (share codes 0 to 16).
+            if let Some(st) = v1.steps.iter().find(|s| s.action.def().code > 16) {
+                return Err(FormatError(format!(
+                    "not a valid version-1 scenario: `{}` is not a version-1 action (it came with \
+                     format version 2)",
+                    st.action.id()
+                )));
+            }
+            Scenario::from(v1)
+        }
         2 => serde_json::from_value::<Scenario>(doc)
             .map_err(|e| FormatError(format!("not a valid version-2 scenario: {e}")))?,
         v if v > u64::from(FORMAT_VERSION) => {
@@ -125,6 +135,22 @@ pub fn to_json_compact(scenario: &Scenario) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_1_is_frozen_to_its_seventeen_actions() {
+        let doc = r#"{"version": 1, "cpus": 1, "steps": [{"cpu": 0, "action": "zap_pte_range"}]}"#;
+        let e = from_json(doc).unwrap_err();
+        assert!(e.0.contains("not a version-1 action"), "{e}");
+        let ok = r#"{"version": 1, "cpus": 1, "steps": [{"cpu": 0, "action": "pte_mkold"}]}"#;
+        assert!(from_json(ok).is_ok());
+    }
+
+    #[test]
+    fn a_second_mapping_takes_no_kind() {
+        let doc = r#"{"version": 2, "cpus": 1, "pages": [{}, {"same_as": 0, "kind": "anon"}]}"#;
+        let e = from_json(doc).unwrap_err();
+        assert!(e.0.contains("remove `kind`"), "{e}");
+    }
     use crate::examples::EXAMPLES;
 
     #[test]

@@ -82,7 +82,8 @@ pub const DICTIONARY_V1: &str = dictionary_v1!();
 /// fixes, releases and verdicts), then version 1's, whose words the seed's diagrams use most.
 pub const DICTIONARY_V2: &str = concat!(
     "v3.12 v3.13 v3.15 v4.12 v4.13 v4.15 v5.2 v5.6 v5.10 v5.11 v6.0 v6.2 @arm64 ",
-    "use-after-free write-after-protect soft-dirty-miss latent at-risk lost guaranteed ",
+    "use-after-free write-after-protect write-after-unmap soft-dirty-miss latent at-risk lost ",
+    "guaranteed ",
     "pte-accessible-pending zap-flush-under-ptl batched-unmap-flush flush-batched-pending ",
     "pending-counter ksm-checks-pending nested-flush oom-reaper-ranged nested-fullmm ",
     "elide-empty-finish arm64-wrprotect-keeps-dirty arm64-accessible-old clear-refs-write-lock ",

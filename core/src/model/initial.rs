@@ -520,9 +520,13 @@ impl<'de> Deserialize<'de> for PageSpec {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PageSpec, A::Error> {
                 let mut spec = PageSpec::default();
+                let mut kind_given = false;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "kind" => spec.kind = map.next_value()?,
+                        "kind" => {
+                            spec.kind = map.next_value()?;
+                            kind_given = true;
+                        }
                         "same_as" => spec.same_as = Some(map.next_value()?),
                         k => match field(k).filter(|f| f.scope() == Scope::Page) {
                             Some(f) => {
@@ -532,6 +536,13 @@ impl<'de> Deserialize<'de> for PageSpec {
                             None => return Err(unknown_key(k, Scope::Page)),
                         },
                     }
+                }
+                // The kind of a second mapping is its page's: a `kind` beside `same_as` would be
+                // dropped by every writer, so it is refused rather than silently forgotten.
+                if spec.same_as.is_some() && kind_given {
+                    return Err(de::Error::custom(
+                        "a page with `same_as` maps another page and takes its kind: remove `kind`",
+                    ));
                 }
                 Ok(spec)
             }

@@ -271,7 +271,7 @@ impl Scenario {
             .iter()
             .chain(self.view.seen.keys())
             .chain(self.view.seen.values());
-        if long_view.clone().count() > 2 * MAX_VIEW_ENTRIES
+        if self.view.seen.len() > MAX_VIEW_ENTRIES
             || long_view.map(|t| t.chars().count()).any(|n| n > MAX_TEXT)
         {
             return Err(ScenarioError::whole(format!(
