@@ -16,7 +16,7 @@ pub mod v1;
 /// The external forms a scenario can be read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// A share link: a URL ending in `#v1.…`, or the fragment alone ([`share`]).
+    /// A share link: a URL ending in `#v2.…` (or an older `#v1.…`), or the fragment alone ([`share`]).
     Link,
     /// The JSON scenario format ([`json`]).
     Json,

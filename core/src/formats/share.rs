@@ -194,8 +194,10 @@ fn version_prefix(text: &str) -> Option<u64> {
 
 fn prefix_error(fragment: &str) -> FormatError {
     match version_prefix(fragment) {
-        Some(v) if v > 2 => err(format!(
-            "this link was made by a newer tlbrace (share format v{v}); this one opens v1 and v2 links"
+        Some(v) if v > u64::from(crate::model::scenario::FORMAT_VERSION) => err(format!(
+            "this link was made by a newer tlbrace (share format v{v}); this one opens links up to \
+             v{}",
+            crate::model::scenario::FORMAT_VERSION
         )),
         Some(v) => err(format!("unknown share format v{v}")),
         None if fragment.is_empty() => err("the share link is empty"),

@@ -284,7 +284,7 @@ macro_rules! field {
 /// Every overridable field. The defaults are the seed's starting point: CPU0 wrote the MAP_SHARED file
 /// page earlier through a write fault (PTE present, W, D, young, soft-dirty; PG_dirty; memory holds
 /// version 1, disk version 0; no TLB entries; nothing pending). Page fields come first, in share-bit
-/// order; the first eleven keep model v1's keys and order.
+/// order; the page fields keep model v1's keys (v1's `tlb_flush_pending` is now an mm field).
 pub const FIELDS: [Field; 14] = [
     field!(page present: Flag, "PTE present", 1, 0),
     field!(page write: Flag, "PTE W", 1, 1),
