@@ -410,105 +410,198 @@ pub fn run_order(
 ) -> Result<Trace, ScenarioError> {
     let initial = scenario.validate()?;
     let all_contexts = scenario.contexts();
-    let contexts: Vec<StepCtx> = order.iter().map(|&i| all_contexts[i]).collect();
-    let steps: Vec<&crate::model::scenario::Step> =
-        order.iter().map(|&i| &scenario.steps[i]).collect();
-    let mut state = initial;
-    let n = steps.len();
-    let mut states = Vec::with_capacity(n);
-    let mut events = Vec::with_capacity(n);
-    let mut consulted = FixSet::EMPTY;
-    let mut waits = Vec::new();
-    let mut history = History::default();
-    let mut harm: Option<Verdict> = None;
-    let mut hazard = None;
-    // Since when the machine has been in the hazard it ends in: `Some(None)` from the initial state
-    // (no step to blame), `Some(Some(i))` since step i, `None` not in it now.
-    let (at_start, asked) = unowed_stale_consulting(&initial, variant);
-    consulted = consulted.union(asked);
-    let mut in_hazard: Option<Option<usize>> = at_start.map(|_| None);
+    let mut runner = Runner::new(initial, order.len());
+    for (i, &k) in order.iter().enumerate() {
+        let (st, ctx) = (&scenario.steps[k], &all_contexts[k]);
+        let (outcome, asked) = runner.compute(i, st, ctx, variant);
+        runner.apply(i, st, ctx, outcome?, asked);
+    }
+    Ok(runner.finish(variant))
+}
 
-    for (i, (st, ctx)) in steps.iter().zip(&contexts).enumerate() {
-        let (result, asked) = step_consulting(&state, ctx, st.action, variant, Locking::AsDrawn);
-        consulted = consulted.union(asked);
-        let (next, effect) = result.map_err(|e| {
-            ScenarioError::at(i, format!("CPU{} {}: {e}", st.cpu, st.action.label()))
-        })?;
-        if let Some(blocked) = effect.waited {
-            waits.push(Wait { step: i, blocked });
+/// One run in progress: the state so far and what the verdict will need. [`run_order`] drives one
+/// under one variant; [`run_all`] drives one per group of presets that have behaved alike so far.
+#[derive(Clone)]
+struct Runner {
+    initial: State,
+    states: Vec<State>,
+    events: Vec<Event>,
+    consulted: FixSet,
+    waits: Vec<Wait>,
+    history: History,
+    harm: Option<Verdict>,
+    /// The first step after which a stale entry outlived every owed flush (checked until found).
+    hazard: Option<usize>,
+}
+
+/// What one step does, computed before it is applied.
+struct Outcome {
+    next: State,
+    effect: Effect,
+    /// The hazard check after it found a hazard (only checked while none has been found).
+    hazard: bool,
+}
+
+impl Runner {
+    fn new(initial: State, steps: usize) -> Runner {
+        Runner {
+            initial,
+            states: Vec::with_capacity(steps),
+            events: Vec::with_capacity(steps),
+            consulted: FixSet::EMPTY,
+            waits: Vec::new(),
+            history: History::default(),
+            harm: None,
+            hazard: None,
         }
+    }
+
+    fn state(&self) -> &State {
+        self.states.last().unwrap_or(&self.initial)
+    }
+
+    /// Step `i` under `variant`, not yet applied, and every fix it (and the hazard check after it)
+    /// asked about: variants agreeing on those would compute the same.
+    fn compute(
+        &self,
+        i: usize,
+        st: &crate::model::scenario::Step,
+        ctx: &StepCtx,
+        variant: &Variant,
+    ) -> (Result<Outcome, ScenarioError>, FixSet) {
+        let (result, mut asked) =
+            step_consulting(self.state(), ctx, st.action, variant, Locking::AsDrawn);
+        let outcome = match result {
+            Err(e) => Err(ScenarioError::at(
+                i,
+                format!("CPU{} {}: {e}", st.cpu, st.action.label()),
+            )),
+            Ok((next, effect)) => {
+                let mut hazard = false;
+                if self.hazard.is_none() {
+                    let (unowed, fixes) = unowed_stale_consulting(&next, variant);
+                    asked = asked.union(fixes);
+                    hazard = unowed.is_some();
+                }
+                Ok(Outcome {
+                    next,
+                    effect,
+                    hazard,
+                })
+            }
+        };
+        (outcome, asked)
+    }
+
+    /// Applies a computed step; `asked` joins the fixes consulted.
+    fn apply(
+        &mut self,
+        i: usize,
+        st: &crate::model::scenario::Step,
+        ctx: &StepCtx,
+        o: Outcome,
+        asked: FixSet,
+    ) {
+        self.consulted = self.consulted.union(asked);
+        let Outcome {
+            next,
+            effect,
+            hazard,
+        } = o;
+        if let Some(blocked) = effect.waited {
+            self.waits.push(Wait { step: i, blocked });
+        }
+        // Footprints do not depend on the variant: any will do.
         let could_flush = st.action.path() != KernelPath::UserSpace
-            && (st.action.def().footprint)(ctx, variant)
+            && (st.action.def().footprint)(ctx, &Variant::default())
                 .write
                 .meets(VarSet::all_tlbs());
-        let culprit = history.note(i, ctx, could_flush, &state, &next, &effect);
-        if let (None, Some(bad)) = (&harm, effect.bad) {
-            harm = Some(Verdict::Harmed {
+        let before = *self.state();
+        let culprit = self
+            .history
+            .note(i, ctx, could_flush, &before, &next, &effect);
+        if let (None, Some(bad)) = (&self.harm, effect.bad) {
+            self.harm = Some(Verdict::Harmed {
                 step: i,
                 bad,
                 culprit,
             });
         }
-        let (unowed, asked) = unowed_stale_consulting(&next, variant);
-        consulted = consulted.union(asked);
-        in_hazard = match (unowed, in_hazard) {
-            (None, _) => None,
-            (Some(_), None) => Some(Some(i)),
-            (Some(_), since) => since,
-        };
-        if hazard.is_none() && unowed.is_some() {
-            hazard = Some(i);
+        if hazard {
+            self.hazard = Some(i);
         }
-        events.push(Event {
+        self.events.push(Event {
             step: i,
             cpu: st.cpu,
             page: st.page,
             action: st.action,
             effect,
         });
-        states.push(next);
-        state = next;
+        self.states.push(next);
     }
 
-    let verdict = harm.unwrap_or_else(|| {
-        if let Some(p) = state.unrecorded_data() {
-            let page = (0..state.vpage_count())
-                .find(|&v| state.page_of(v) == p)
-                .unwrap_or(0);
-            let f = state.page[p].frame.map_or(0, usize::from);
-            Verdict::AtRisk {
-                page,
-                mem_version: state.frame[f].data,
-                disk_version: state.page[p].disk,
-                culprit: history.writer[p],
+    /// The trace under `variant`, whose verdict may consult fixes of its own (the owed flushes of a
+    /// latent ending).
+    fn finish(&self, variant: &Variant) -> Trace {
+        let mut consulted = self.consulted;
+        let state = *self.state();
+        let verdict = self.harm.unwrap_or_else(|| {
+            if let Some(p) = state.unrecorded_data() {
+                let page = (0..state.vpage_count())
+                    .find(|&v| state.page_of(v) == p)
+                    .unwrap_or(0);
+                let f = state.page[p].frame.map_or(0, usize::from);
+                return Verdict::AtRisk {
+                    page,
+                    mem_version: state.frame[f].data,
+                    disk_version: state.page[p].disk,
+                    culprit: self.history.writer[p],
+                };
             }
-        } else if let Some((page, cpus)) = unowed_stale(&state, variant) {
-            Verdict::Latent {
-                page,
-                cpus,
-                since: in_hazard.flatten(),
+            let (end, asked) = unowed_stale_consulting(&state, variant);
+            consulted = consulted.union(asked);
+            match end {
+                Some((page, cpus)) => {
+                    // Since when: back from the end while every state is in the hazard; `None`
+                    // when the initial state already was (no step to blame).
+                    let mut since = Some(self.states.len().saturating_sub(1));
+                    loop {
+                        let Some(s) = since else { break };
+                        let earlier = if s == 0 {
+                            &self.initial
+                        } else {
+                            &self.states[s - 1]
+                        };
+                        let (stale, asked) = unowed_stale_consulting(earlier, variant);
+                        consulted = consulted.union(asked);
+                        if stale.is_none() {
+                            break;
+                        }
+                        since = s.checked_sub(1);
+                    }
+                    Verdict::Latent { page, cpus, since }
+                }
+                None => Verdict::Guaranteed {
+                    saved_by: self.history.saved_by,
+                },
             }
-        } else {
-            Verdict::Guaranteed {
-                saved_by: history.saved_by,
-            }
+        });
+        Trace {
+            variant: *variant,
+            initial: self.initial,
+            states: self.states.clone(),
+            events: self.events.clone(),
+            verdict,
+            hazard: self.hazard,
+            waits: self.waits.clone(),
+            consulted,
         }
-    });
-    Ok(Trace {
-        variant: *variant,
-        initial,
-        states,
-        events,
-        verdict,
-        hazard,
-        waits,
-        consulted,
-    })
+    }
 }
 
 /// What the verdict names, gathered step by step: which step created each CPU's entry, the last step
 /// that could have flushed a stale one and did not, who wrote each page's data, and what kept it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct History {
     origin: [[Option<usize>; MAX_PAGES]; MAX_CPUS],
     skipped: [[Option<usize>; MAX_PAGES]; MAX_CPUS],
@@ -607,32 +700,73 @@ pub struct PresetRun {
     pub result: Result<Trace, ScenarioError>,
 }
 
-/// Runs the timeline under every preset on `arch`: the verdict matrix. Presets that agree on every
-/// fix the steps ask about share one run.
+/// Runs the timeline under every preset on `arch`: the verdict matrix. The presets run in lockstep, in
+/// groups that have behaved alike so far: a step runs once per group, and a group splits only where
+/// a step (or the hazard check after it) asks about a fix its members disagree on.
 pub fn run_all(scenario: &Scenario, arch: Arch) -> Vec<PresetRun> {
-    let mut done: Vec<(Variant, Result<Trace, ScenarioError>)> = Vec::new();
-    Preset::ALL
-        .into_iter()
-        .map(|preset| {
-            let variant = preset.variant().on(arch);
-            // Alike when every fix the earlier run asked about answers the same: `has`, not the raw
-            // bits, so a fix for the other architecture does not split runs.
-            let same = done.iter().find(|(v, r)| {
-                let asked = r.as_ref().map_or(FixSet::EMPTY, |t| t.consulted);
-                r.is_ok() && asked.iter().all(|f| v.has(f) == variant.has(f))
-            });
-            let result = match same {
-                Some((_, Ok(t))) => Ok(Trace {
-                    variant,
-                    ..t.clone()
-                }),
-                _ => {
-                    let r = run(scenario, &variant);
-                    done.push((variant, r.clone()));
-                    r
+    let variants: Vec<Variant> = Preset::ALL.iter().map(|p| p.variant().on(arch)).collect();
+    let mut results: Vec<Option<Result<Trace, ScenarioError>>> = vec![None; variants.len()];
+    let initial = match scenario.validate() {
+        Ok(s) => s,
+        Err(e) => {
+            return Preset::ALL
+                .iter()
+                .map(|&preset| PresetRun {
+                    preset,
+                    result: Err(e.clone()),
+                })
+                .collect()
+        }
+    };
+    let contexts = scenario.contexts();
+    let mut groups: Vec<(Vec<usize>, Runner)> = vec![(
+        (0..variants.len()).collect(),
+        Runner::new(initial, scenario.steps.len()),
+    )];
+    for (i, (st, ctx)) in scenario.steps.iter().zip(&contexts).enumerate() {
+        let mut next = Vec::with_capacity(groups.len());
+        for (mut members, mut runner) in groups {
+            // The lead computes; those agreeing with it on every fix it asked about share the
+            // result; the rest compute again from the same runner.
+            while !members.is_empty() {
+                let lead = variants[members[0]];
+                let (outcome, asked) = runner.compute(i, st, ctx, &lead);
+                let (alike, rest): (Vec<usize>, Vec<usize>) = members
+                    .into_iter()
+                    .partition(|&m| asked.iter().all(|f| variants[m].has(f) == lead.has(f)));
+                members = rest;
+                match outcome {
+                    Err(e) => {
+                        for m in alike {
+                            results[m] = Some(Err(e.clone()));
+                        }
+                    }
+                    Ok(o) if members.is_empty() => {
+                        runner.apply(i, st, ctx, o, asked);
+                        next.push((alike, runner));
+                        break;
+                    }
+                    Ok(o) => {
+                        let mut split = runner.clone();
+                        split.apply(i, st, ctx, o, asked);
+                        next.push((alike, split));
+                    }
                 }
-            };
-            PresetRun { preset, result }
+            }
+        }
+        groups = next;
+    }
+    for (members, runner) in groups {
+        for m in members {
+            results[m] = Some(Ok(runner.finish(&variants[m])));
+        }
+    }
+    Preset::ALL
+        .iter()
+        .zip(results)
+        .map(|(&preset, result)| PresetRun {
+            preset,
+            result: result.unwrap_or_else(|| Err(ScenarioError::whole("not run"))),
         })
         .collect()
 }
