@@ -5,7 +5,10 @@
 //
 // dist/ is served at `/` and at every --mount prefix, so the same files can be checked under a
 // sub-path (the build uses relative asset URLs). A mount without its trailing slash redirects to it,
-// as a static host would, so that relative URLs resolve inside the mount.
+// as a static host would, so that relative URLs resolve inside the mount. It sends what README's
+// "Hosting" asks of a host: the precompressed copy (.br, else .gz, from scripts/precompress.mjs) a
+// browser accepts, application/wasm, long caching for hashed assets and revalidation for the rest, and
+// `frame-ancestors 'self'` for the editor (not for `?embed`, which other sites frame).
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -82,10 +85,26 @@ const server = createServer((req, res) => {
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found: ${path}\n`);
     return;
   }
-  res.writeHead(200, {
+  const headers = {
     'Content-Type': types[extname(file)] ?? 'application/octet-stream',
-    'Cache-Control': 'no-store',
-  });
+    // Trunk names its outputs with a content hash: those never change; the page itself may.
+    'Cache-Control': /-[0-9a-f]{16}(_bg)?\.[a-z]+$/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+    Vary: 'Accept-Encoding',
+  };
+  if (extname(file) === '.html' && !url.searchParams.has('embed')) {
+    headers['Content-Security-Policy'] = "frame-ancestors 'self'";
+  }
+  const accepts = (req.headers['accept-encoding'] ?? '').split(',').map((e) => e.trim().split(';')[0]);
+  for (const [encoding, ext] of [['br', '.br'], ['gzip', '.gz']]) {
+    if (accepts.includes(encoding) && isFile(file + ext)) {
+      headers['Content-Encoding'] = encoding;
+      file += ext;
+      break;
+    }
+  }
+  headers['Content-Length'] = statSync(file).size;
+  res.writeHead(200, headers);
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
 });

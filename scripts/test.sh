@@ -9,7 +9,7 @@
 #   test      cargo test --workspace (native)                                     (each test)
 #   test-wasm the frontend's browser tests in headless Chromium (wasm-bindgen-test) (each test)
 #   fuzz-build   scripts/fuzz.sh 0: cargo-fuzz installed, every fuzz target built  (one check)
-#   build     trunk build --release                                               (one check)
+#   build     scripts/build.sh: trunk build --release, precompressed copies        (one check)
 #   bundle    scripts/bundle-size.sh: gzip total within budget                    (one check)
 #   e2e       Playwright against dist/ served on 127.0.0.1                         (each test)
 #
@@ -100,8 +100,7 @@ run_stage doc check env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-de
 run_stage test cargo cargo test --workspace --no-fail-fast
 run_stage test-wasm cargo wasm_tests
 run_stage fuzz-build check scripts/fuzz.sh 0
-rm -rf "$ROOT/dist"
-run_stage build check trunk build --release
+run_stage build check scripts/build.sh
 run_stage bundle check scripts/bundle-size.sh
 run_stage e2e playwright e2e_tests
 
