@@ -134,6 +134,9 @@ pub fn cmd_run(args: &RunArgs) -> Result<(), String> {
             Err(e) => outln!("{name}{:pad$}  error: {e}", ""),
         }
     }
+    if args.variants.is_empty() {
+        print_flips(&rows);
+    }
     if groups.iter().any(|g| g.len() > 1) {
         outln!(
             "\nPresets on one line ran alike: they differ only in fixes this timeline never consulted \
@@ -141,6 +144,44 @@ pub fn cmd_run(args: &RunArgs) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The release timeline: where the verdict changes from one release to the next, and which commits
+/// changed it.
+fn print_flips(rows: &[Row]) {
+    let runs: Vec<tlbrace_core::PresetRun> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(tlbrace_core::PresetRun {
+                preset: r.preset?,
+                result: r.result.clone(),
+            })
+        })
+        .collect();
+    let flips = tlbrace_core::release_flips(&runs);
+    if flips.is_empty() {
+        return;
+    }
+    outln!("\nWhere the releases part ways:");
+    for f in flips {
+        let commits: Vec<String> = f
+            .fixes
+            .iter()
+            .map(|x| format!("{} ({})", x.def().commit, x.name()))
+            .collect();
+        outln!(
+            "  {} -> {}: {} -> {}{}",
+            f.from.name(),
+            f.to.name(),
+            f.labels.0,
+            f.labels.1,
+            if commits.is_empty() {
+                String::new()
+            } else {
+                format!(", by {}", commits.join(", "))
+            }
+        );
+    }
 }
 
 /// Groups rows whose runs agree: the same architecture, the same fixes consulted, and the same answer

@@ -426,3 +426,16 @@ fn convert_writes_a_mermaid_sequence_diagram() {
         "{out}"
     );
 }
+
+#[test]
+fn run_names_the_commits_where_the_releases_part_ways() {
+    let out = stdout(&tlbrace(&["run", "soft-dirty"]));
+    assert!(
+        out.contains("v5.2 -> v5.10-rc4: guaranteed -> soft-dirty-miss, by 0758cd830494"),
+        "{out}"
+    );
+    assert!(
+        out.contains("v5.11 -> v5.12: soft-dirty-miss -> guaranteed, by 912efa17e512"),
+        "{out}"
+    );
+}

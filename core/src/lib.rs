@@ -26,6 +26,6 @@ pub use model::effect::{Bad, LossHow};
 pub use model::initial::{InitialState, PageSpec};
 pub use model::scenario::{Scenario, ScenarioError, Step, MAX_STEPS};
 pub use model::state::{CpuSet, Frame, Page, PageKind, Pte, State, TlbEntry, MAX_CPUS, MAX_PAGES};
-pub use model::trace::{run, run_all, Event, PresetRun, Trace, Verdict};
+pub use model::trace::{release_flips, run, run_all, Event, Flip, PresetRun, Trace, Verdict};
 pub use model::variant::{Arch, Fix, FixSet, Preset, Variant};
 pub use model::{step, Effect, StepError};

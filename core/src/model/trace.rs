@@ -771,6 +771,92 @@ pub fn run_all(scenario: &Scenario, arch: Arch) -> Vec<PresetRun> {
         .collect()
 }
 
+/// Where the verdict changes from one kernel release to the next, and the fixes that changed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Flip {
+    /// The earlier release.
+    pub from: Preset,
+    /// The next release.
+    pub to: Preset,
+    /// The verdict label under each.
+    pub labels: (&'static str, &'static str),
+    /// The fixes `to` has and `from` lacks (or lost) that the run under `to` asked about: the commits
+    /// that flipped it.
+    pub fixes: Vec<crate::model::variant::Fix>,
+}
+
+/// The release timeline of a verdict matrix: each pair of consecutive releases (proposals skipped)
+/// whose verdicts differ.
+pub fn release_flips(runs: &[PresetRun]) -> Vec<Flip> {
+    let releases: Vec<(&PresetRun, &Trace)> = runs
+        .iter()
+        .filter(|r| r.preset.def().kind == crate::model::variant::PresetKind::Release)
+        .filter_map(|r| r.result.as_ref().ok().map(|t| (r, t)))
+        .collect();
+    releases
+        .windows(2)
+        .filter(|w| w[0].1.verdict.label() != w[1].1.verdict.label())
+        .map(|w| {
+            let (a, b) = (w[0].1, w[1].1);
+            let fixes = crate::model::variant::Fix::ALL
+                .into_iter()
+                .filter(|&f| a.variant.has(f) != b.variant.has(f))
+                .filter(|&f| b.consulted.has(f) || a.consulted.has(f))
+                .collect();
+            Flip {
+                from: w[0].0.preset,
+                to: w[1].0.preset,
+                labels: (a.verdict.label(), b.verdict.label()),
+                fixes,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod flip_tests {
+    use super::*;
+    use crate::examples::example;
+    use crate::model::variant::Fix;
+
+    #[test]
+    fn the_ksm_race_flips_at_v4_13_by_its_commit() {
+        let runs = run_all(&example("ksm").unwrap(), Arch::X86);
+        let flips = release_flips(&runs);
+        let first = &flips[0];
+        assert_eq!((first.from, first.to), (Preset::V4_12, Preset::V4_13));
+        assert_eq!(first.labels, ("lost", "guaranteed"));
+        assert!(
+            first.fixes.contains(&Fix::KsmChecksPending),
+            "{:?}",
+            first.fixes
+        );
+    }
+
+    #[test]
+    fn the_soft_dirty_hole_opens_and_closes() {
+        let runs = run_all(&example("soft-dirty").unwrap(), Arch::X86);
+        let flips: Vec<_> = release_flips(&runs)
+            .into_iter()
+            .map(|f| {
+                (
+                    f.from,
+                    f.to,
+                    f.fixes.contains(&Fix::ElideEmptyFinish),
+                    f.fixes.contains(&Fix::ClearRefsFlush),
+                )
+            })
+            .collect();
+        assert_eq!(
+            flips,
+            vec![
+                (Preset::V5_2, Preset::V5_10Rc4, true, false),
+                (Preset::V5_11, Preset::V5_12, false, true),
+            ]
+        );
+    }
+}
+
 #[cfg(test)]
 mod decisive_tests {
     use super::{Culprit, Verdict};
