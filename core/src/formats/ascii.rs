@@ -37,8 +37,8 @@ pub mod names;
 pub mod phrases;
 mod reader;
 
-pub(crate) use export::wrap;
 pub use export::export;
+pub(crate) use export::wrap;
 pub use header::LaneName;
 pub use names::suggest;
 
@@ -177,7 +177,10 @@ impl Unmapped {
                 format!("unexpected text `{}` after a note's `]`", self.text)
             }
         };
-        format!("line {}, column {}: {what}{suggestions}", self.line, self.column)
+        format!(
+            "line {}, column {}: {what}{suggestions}",
+            self.line, self.column
+        )
     }
 }
 
@@ -588,7 +591,9 @@ fn next_diagram(lines: &[Line], from: usize) -> Result<Option<Import>, FormatErr
         last = i + 1;
         i += 1;
     }
-    let last_line = lines.get(last.saturating_sub(1)).map_or(header.no, |l| l.no);
+    let last_line = lines
+        .get(last.saturating_sub(1))
+        .map_or(header.no, |l| l.no);
     let read = body.finish(last_line)?;
     uses.extend(read.uses);
     while labels.last().is_some_and(String::is_empty) {
@@ -797,7 +802,6 @@ fn parse_setup(line: &Line, setup: &mut Setup) -> Result<(), FormatError> {
     Ok(())
 }
 
-
 /// Whether a line's text opens with `initial:` (any case): the initial-state line of §3.1 rule 5.
 pub(crate) fn starts_initial(text: &str) -> bool {
     text.get(..8)
@@ -876,18 +880,25 @@ mod tests {
         let text = "  CPU0        CPU1\n  ----        ----\n\n              madvise_frob()\n";
         let e = import(text).unwrap_err().0;
         assert!(
-            e.starts_with("line 4, column 15: unknown action `madvise_frob()` on CPU1; did you mean `"),
+            e.starts_with(
+                "line 4, column 15: unknown action `madvise_frob()` on CPU1; did you mean `"
+            ),
             "{e}"
         );
         let d = import_lenient(text).unwrap();
         assert_eq!(d.unmapped.len(), 1);
-        assert_eq!((d.unmapped[0].line, d.unmapped[0].column, d.unmapped[0].cpu), (4, 15, 1));
+        assert_eq!(
+            (d.unmapped[0].line, d.unmapped[0].column, d.unmapped[0].cpu),
+            (4, 15, 1)
+        );
         assert_eq!(d.scenario.steps.len(), 0);
     }
 
     #[test]
     fn a_diagram_without_steps_is_an_error() {
-        let e = import("  CPU0        CPU1\n  ----        ----\n").unwrap_err().0;
+        let e = import("  CPU0        CPU1\n  ----        ----\n")
+            .unwrap_err()
+            .0;
         assert!(e.contains("no steps"), "{e}");
     }
 }

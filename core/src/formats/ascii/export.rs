@@ -188,7 +188,6 @@ fn setup_lines(s: &Scenario) -> Vec<String> {
     out
 }
 
-
 /// Writes a scenario as a diagram in the seed's style: lanes 12 columns apart (narrower only to stay
 /// within [`WIDTH`]), notes wrapped in their lane, a blank line wherever the CPU changes (and between
 /// two steps of one CPU that the reader would take for one: `tlb_gather_mmu()` then

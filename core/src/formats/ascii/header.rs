@@ -56,7 +56,10 @@ fn names_in(cell: &Cell, out: &mut Vec<LaneName>) -> Option<()> {
             i += 1;
             None
         };
-        if chars.get(i).is_some_and(|c| c.is_alphanumeric() || *c == '_') {
+        if chars
+            .get(i)
+            .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+        {
             return None;
         }
         let name: String = chars[start..i].iter().collect();
@@ -88,7 +91,13 @@ fn names_in(cell: &Cell, out: &mut Vec<LaneName>) -> Option<()> {
             if k == chars.len() {
                 return None;
             }
-            caption = Some(chars[j + 1..k].iter().collect::<String>().trim().to_string());
+            caption = Some(
+                chars[j + 1..k]
+                    .iter()
+                    .collect::<String>()
+                    .trim()
+                    .to_string(),
+            );
             i = k + 1;
         }
         if chars.get(i).is_some_and(|c| *c != ' ') {
@@ -155,17 +164,43 @@ mod tests {
     #[test]
     fn lane_names_as_people_write_them() {
         let n = |s: &str| names(s).map(|v| v.into_iter().map(|x| x.0).collect::<Vec<_>>());
-        assert_eq!(n("  CPU0        CPU1"), Some(vec!["CPU0".into(), "CPU1".into()]));
-        assert_eq!(n("CPU A\t\t\tCPU B"), Some(vec!["CPU A".into(), "CPU B".into()]));
+        assert_eq!(
+            n("  CPU0        CPU1"),
+            Some(vec!["CPU0".into(), "CPU1".into()])
+        );
+        assert_eq!(
+            n("CPU A\t\t\tCPU B"),
+            Some(vec!["CPU A".into(), "CPU B".into()])
+        );
         assert_eq!(n("cpu0 cpu1"), Some(vec!["cpu0".into(), "cpu1".into()]));
-        assert_eq!(n("Task A      Task B"), Some(vec!["Task A".into(), "Task B".into()]));
-        assert_eq!(n("        t1            t2"), Some(vec!["t1".into(), "t2".into()]));
-        assert_eq!(n("Thread 1    Thread 2:"), Some(vec!["Thread 1".into(), "Thread 2".into()]));
-        assert_eq!(n("CPU 0    CPU 1"), Some(vec!["CPU 0".into(), "CPU 1".into()]));
+        assert_eq!(
+            n("Task A      Task B"),
+            Some(vec!["Task A".into(), "Task B".into()])
+        );
+        assert_eq!(
+            n("        t1            t2"),
+            Some(vec!["t1".into(), "t2".into()])
+        );
+        assert_eq!(
+            n("Thread 1    Thread 2:"),
+            Some(vec!["Thread 1".into(), "Thread 2".into()])
+        );
+        assert_eq!(
+            n("CPU 0    CPU 1"),
+            Some(vec!["CPU 0".into(), "CPU 1".into()])
+        );
         let c = names("CPU0 (userspace)    CPU1 (page writeback)").unwrap();
         assert_eq!(c[1].1.as_deref(), Some("page writeback"));
         assert_eq!(c[1].2, 20);
-        for prose in ["CPU usage", "the cpu", "t", "CPU0 runs", "Tasks", "CPUA CPUB", "tx"] {
+        for prose in [
+            "CPU usage",
+            "the cpu",
+            "t",
+            "CPU0 runs",
+            "Tasks",
+            "CPUA CPUB",
+            "tx",
+        ] {
             assert_eq!(names(prose), None, "{prose}");
         }
     }

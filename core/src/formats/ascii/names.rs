@@ -155,7 +155,9 @@ fn tables() -> &'static Tables {
 }
 
 /// The keywords that open a statement, not a call: `if (x)` is a condition.
-const KEYWORDS: &[&str] = &["if", "while", "for", "switch", "return", "else", "sizeof", "do"];
+const KEYWORDS: &[&str] = &[
+    "if", "while", "for", "switch", "return", "else", "sizeof", "do",
+];
 
 /// A function call as diagrams write it: `name(args)`, possibly ending in `;`. Returns the name and
 /// the arguments' text.
@@ -265,7 +267,8 @@ fn bloom(text: &str) -> u128 {
     let mut bits = 0u128;
     let mut prev = ' ';
     for c in text.chars().chain(std::iter::once(' ')) {
-        let h = (u32::from(prev).wrapping_mul(31).wrapping_add(u32::from(c))).wrapping_mul(2654435761);
+        let h =
+            (u32::from(prev).wrapping_mul(31).wrapping_add(u32::from(c))).wrapping_mul(2654435761);
         bits |= 1u128 << (h >> 25);
         prev = c;
     }
@@ -347,7 +350,11 @@ pub fn suggest(text: &str) -> Vec<Action> {
         .collect();
     refined.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
     let mut out: Vec<Action> = Vec::new();
-    for (_, i) in refined.iter().map(|&(s, i)| (s, i)).chain(scored.iter().map(|&(s, i)| (f64::from(s), i))) {
+    for (_, i) in refined
+        .iter()
+        .map(|&(s, i)| (s, i))
+        .chain(scored.iter().map(|&(s, i)| (f64::from(s), i)))
+    {
         let a = t.candidates[i].2;
         if !out.contains(&a) {
             out.push(a);
@@ -369,7 +376,10 @@ mod tests {
         assert_eq!(key("Write to page"), "write to page");
         assert_eq!(key("mprotect(addr, PROT_READ)"), "mprotect(addr,prot read)");
         assert_eq!(key("[ PTE now cached in TLB ]"), "pte now cached in tlb");
-        assert_eq!(key("write the same value on page."), "write same value on page");
+        assert_eq!(
+            key("write the same value on page."),
+            "write same value on page"
+        );
         assert_eq!(key("__oom_reap_task_mm()"), "oom reap task mm");
         assert_eq!(key("read/write old page"), "read/write old page");
     }
@@ -396,16 +406,25 @@ mod tests {
             ("flush TLB", Action::FlushTlbRange),
             ("mprotect(addr, PROT_READ)", Action::Mprotect),
             ("madvise(MADV_DONTNEED)", Action::ZapPteRange),
-            ("madvise(thread_stack, 8M, MADV_DONTNEED)", Action::ZapPteRange),
+            (
+                "madvise(thread_stack, 8M, MADV_DONTNEED)",
+                Action::ZapPteRange,
+            ),
             ("migrate_vma_collect_pmd()", Action::MigrateVmaCollectPmd),
             ("userfaultfd_writeprotect()", Action::MwriteprotectRange),
             ("should_defer_flush", Action::TryToUnmapOne),
             ("munmap(map_address)", Action::ZapPteRange),
-            ("inc_tlb_flush_pending(tlb->mm);", Action::IncTlbFlushPending),
+            (
+                "inc_tlb_flush_pending(tlb->mm);",
+                Action::IncTlbFlushPending,
+            ),
         ] {
             assert_eq!(name_action(text).map(|n| n.action), Some(want), "{text}");
         }
-        assert_eq!(name_action("[ page-fault ]").map(|n| n.how), Some(How::Weak));
+        assert_eq!(
+            name_action("[ page-fault ]").map(|n| n.how),
+            Some(How::Weak)
+        );
         assert_eq!(name_action("lose data"), None);
         assert!(is_commentary("lose data"));
         assert!(helper("mmap_read_lock()").is_some());

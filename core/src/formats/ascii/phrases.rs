@@ -55,7 +55,12 @@ pub const PHRASES: &[(&str, &[&str])] = &[
     ),
     (
         "read_page",
-        &["read old page", "read new page", "user reads page", "load from page"],
+        &[
+            "read old page",
+            "read new page",
+            "user reads page",
+            "load from page",
+        ],
     ),
     (
         "change_prot_numa",
@@ -70,15 +75,29 @@ pub const PHRASES: &[(&str, &[&str])] = &[
     ),
     (
         "do_numa_page",
-        &["numa fault", "numa hinting page fault", "hinting fault", "do huge pmd numa page"],
+        &[
+            "numa fault",
+            "numa hinting page fault",
+            "hinting fault",
+            "do huge pmd numa page",
+        ],
     ),
     (
         "try_to_migrate_one",
-        &["migrate page", "start migration", "migrate misplaced page", "try to migrate"],
+        &[
+            "migrate page",
+            "start migration",
+            "migrate misplaced page",
+            "try to migrate",
+        ],
     ),
     (
         "move_to_new_page",
-        &["change pte to new page", "change pmd to new page", "copy to new page"],
+        &[
+            "change pte to new page",
+            "change pmd to new page",
+            "copy to new page",
+        ],
     ),
     (
         "migrate_vma_collect_pmd",
@@ -108,7 +127,11 @@ pub const PHRASES: &[(&str, &[&str])] = &[
     ),
     (
         "try_to_unmap_flush",
-        &["flush batched tlb", "batched tlb flush", "arch tlbbatch flush"],
+        &[
+            "flush batched tlb",
+            "batched tlb flush",
+            "arch tlbbatch flush",
+        ],
     ),
     (
         "flush_tlb_range",
@@ -136,7 +159,11 @@ pub const PHRASES: &[(&str, &[&str])] = &[
     ),
     (
         "clear_refs_write",
-        &["echo 4 > /proc/pid/clear refs", "write to clear refs", "clear soft dirty bits"],
+        &[
+            "echo 4 > /proc/pid/clear refs",
+            "write to clear refs",
+            "clear soft dirty bits",
+        ],
     ),
     ("page_mkclean_one", &["mkclean", "clean page for writeback"]),
     (
@@ -145,13 +172,25 @@ pub const PHRASES: &[(&str, &[&str])] = &[
     ),
     (
         "drop_clean_page",
-        &["reclaim page", "drop page", "free page", "page reclaimed", "reclaim clean page"],
+        &[
+            "reclaim page",
+            "drop page",
+            "free page",
+            "page reclaimed",
+            "reclaim clean page",
+        ],
     ),
-    ("write_protect_page", &["ksm write protect page", "ksm write protect"]),
+    (
+        "write_protect_page",
+        &["ksm write protect page", "ksm write protect"],
+    ),
     ("pages_identical", &["compare pages", "pages are identical"]),
     ("replace_page", &["ksm replace page", "merge page"]),
     ("wp_page_copy", &["cow", "copy on write", "copy page (cow)"]),
-    ("tlb_finish_mmu", &["madvise returns", "munmap returns", "tlb flush mmu"]),
+    (
+        "tlb_finish_mmu",
+        &["madvise returns", "munmap returns", "tlb flush mmu"],
+    ),
 ];
 
 /// Phrases that stand for a step only until the diagram says which: a page fault is a store
@@ -261,7 +300,12 @@ pub const HELPERS: &[Helper] = &[
     },
     Helper {
         names: &["inc_tlb_flush_pending", "set_tlb_flush_pending"],
-        within: &["tlb_gather_mmu", "change_prot_numa", "mwriteprotect_range", "mprotect"],
+        within: &[
+            "tlb_gather_mmu",
+            "change_prot_numa",
+            "mwriteprotect_range",
+            "mprotect",
+        ],
         reach: Reach::Block,
     },
     Helper {
@@ -299,12 +343,21 @@ pub const HELPERS: &[Helper] = &[
     },
     Helper {
         names: &["pte_mkclean", "pte_mkold", "ptep_test_and_clear_young"],
-        within: &["madvise_free_pte_range", "page_mkclean_one", "write_protect_page"],
+        within: &[
+            "madvise_free_pte_range",
+            "page_mkclean_one",
+            "write_protect_page",
+        ],
         reach: Reach::Block,
     },
     Helper {
         names: &["pte_wrprotect", "pte_clear_soft_dirty"],
-        within: &["write_protect_page", "page_mkclean_one", "mwriteprotect_range", "mprotect"],
+        within: &[
+            "write_protect_page",
+            "page_mkclean_one",
+            "mwriteprotect_range",
+            "mprotect",
+        ],
         reach: Reach::Block,
     },
     Helper {
@@ -323,7 +376,12 @@ pub const HELPERS: &[Helper] = &[
         reach: Reach::Block,
     },
     Helper {
-        names: &["tlb_flush_mmu", "tlb_flush_mmu_tlbonly", "tlb_flush_mmu_free", "tlb_flush"],
+        names: &[
+            "tlb_flush_mmu",
+            "tlb_flush_mmu_tlbonly",
+            "tlb_flush_mmu_free",
+            "tlb_flush",
+        ],
         within: &["tlb_finish_mmu", "zap_pte_range", "madvise_free_pte_range"],
         reach: Reach::Block,
     },

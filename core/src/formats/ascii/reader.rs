@@ -7,9 +7,7 @@ use std::collections::HashMap;
 use super::lines::{append, at, normalize, Cell, Line};
 use super::names::{self, How, Named};
 use super::phrases::{Helper, Reach};
-use super::{
-    Commentary, Condition, Footnote, LineUse, Unmapped, UnmappedKind, Use, MAX_UNMAPPED,
-};
+use super::{Commentary, Condition, Footnote, LineUse, Unmapped, UnmappedKind, Use, MAX_UNMAPPED};
 use crate::formats::json::FormatError;
 use crate::model::action::Action;
 use crate::model::scenario::{Step, MAX_STEPS};
@@ -111,8 +109,8 @@ pub(super) struct Body {
 
 /// Arrows and tree drawing that mark a call inside the step above (`==> ptep_get_and_clear()`).
 const ARROWS: &[&str] = &[
-    "==>", "=>", "-->", "->", "|->", "`->", "\\->", "+->", "|--", "`--", "\\--", "|-", "`-",
-    "\\_", "└─", "├─", "└", "├", "↳", "→", "─",
+    "==>", "=>", "-->", "->", "|->", "`->", "\\->", "+->", "|--", "`--", "\\--", "|-", "`-", "\\_",
+    "└─", "├─", "└", "├", "↳", "→", "─",
 ];
 
 /// Removes leading arrows; returns the rest and how many characters went.
@@ -298,8 +296,7 @@ impl Body {
             return false;
         }
         if !t.is_empty()
-            && t
-                .chars()
+            && t.chars()
                 .all(|c| matches!(c, '"' | '\'' | '`' | '\u{201c}' | '\u{201d}' | '«' | '»'))
         {
             return true;
@@ -500,7 +497,14 @@ impl Body {
             return Ok(());
         }
         let ls = &self.lanes[lane];
-        let target = ls.last.filter(|_| ls.para);
+        // Under an item of its paragraph a bracket is its note; one that names an action and has
+        // other lanes' rows between it and that item is a step of its own (`[ write to page ]`
+        // rows after a lane's `[ cached in TLB ]` in a diagram without blank lines).
+        let apart = ls.prev_line + 1 != no
+            && t[1..].split_once(']').is_some_and(|(inner, _)| {
+                names::name_action(inner).is_some_and(|n| n.how != How::Weak)
+            });
+        let target = ls.last.filter(|_| ls.para && !apart);
         let slot = match target {
             Some(_) => None,
             None => Some(self.push_slot(no, col)?),
@@ -761,7 +765,10 @@ impl Body {
         };
         if let Some(s) = cur {
             let slot = &self.slots[s];
-            let a = slot.step.as_ref().map_or(Action::CachePteInTlb, |st| st.action);
+            let a = slot
+                .step
+                .as_ref()
+                .map_or(Action::CachePteInTlb, |st| st.action);
             // A page fault stands for a step until the fault's function says which.
             if block && slot.weak && (named.is_some() || helper.is_some()) {
                 match named.filter(|n| n.how != How::Weak) {
@@ -782,11 +789,7 @@ impl Body {
             }
             if let Some(n) = named {
                 let new_name = !slot.names.contains(&fname);
-                if block
-                    && n.action == a
-                    && new_name
-                    && (nested || names::call(name).is_some())
-                {
+                if block && n.action == a && new_name && (nested || names::call(name).is_some()) {
                     self.absorb(s, lane);
                     self.slots[s].names.push(fname);
                     if n.how.exact() {
@@ -882,7 +885,11 @@ impl Body {
             no,
             col,
             Some(lane),
-            if head { RawUse::Step(s) } else { RawUse::Part(s) },
+            if head {
+                RawUse::Step(s)
+            } else {
+                RawUse::Part(s)
+            },
         );
         if joined > 0 {
             let l = &mut self.lanes[lane];
@@ -994,10 +1001,7 @@ impl Body {
                         _ => note = Some(f.clone()),
                     }
                 }
-                steps.push(Step {
-                    note,
-                    ..st.clone()
-                });
+                steps.push(Step { note, ..st.clone() });
                 step_lines.push(s.line);
             }
         }
