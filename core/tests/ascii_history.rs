@@ -149,7 +149,7 @@ fn full(case: &Case) -> Scenario {
     s
 }
 
-pub const NUMA: Case = Case {
+const NUMA: Case = Case {
     file: "history-20841405940e.txt",
     example: "numa-migration",
     mapped: &[
@@ -207,7 +207,7 @@ fn numa_migration_20841405940e() {
     );
 }
 
-pub const RECLAIM: Case = Case {
+const RECLAIM: Case = Case {
     file: "history-3ea277194daa.txt",
     example: "reclaim-vs-mprotect",
     mapped: &[(0, TryToUnmapOne), (1, Mprotect), (0, TryToUnmapFlush)],
@@ -249,7 +249,7 @@ fn reclaim_vs_mprotect_3ea277194daa() {
     assert!(d.uses.iter().any(|u| u.line == 15 && u.what == Use::Spacer));
 }
 
-pub const KSM: Case = Case {
+const KSM: Case = Case {
     file: "history-b3a81d0841a9.txt",
     example: "ksm",
     mapped: &[
@@ -282,7 +282,7 @@ fn ksm_b3a81d0841a9() {
     );
 }
 
-pub const UFFD_1: Case = Case {
+const UFFD_1: Case = Case {
     file: "history-6ce64428d621-1.txt",
     example: "uffd-wp-cow",
     mapped: &[
@@ -310,7 +310,7 @@ fn uffd_wp_cow_6ce64428d621_first_diagram() {
         .contains("TLB flush postponed"));
 }
 
-pub const UFFD_2: Case = Case {
+const UFFD_2: Case = Case {
     file: "history-6ce64428d621-2.txt",
     example: "uffd-wp-cow",
     mapped: &[
@@ -330,7 +330,7 @@ fn uffd_wp_cow_6ce64428d621_second_diagram() {
     full(&UFFD_2);
 }
 
-pub const MIGRATE_VMA: Case = Case {
+const MIGRATE_VMA: Case = Case {
     file: "history-60bae7370896.txt",
     example: "migrate-vma",
     mapped: &[

@@ -1,5 +1,5 @@
 //! Lane headers: `CPU0`, `CPU 0`, `cpu1`, `CPU A`, `Task A`, `Thread 1`, `t1`, `P0`, each optionally
-//! with a caption in parentheses (`CPU0 (userspace)`) and a colon.
+//! with a caption in parentheses (`CPU0 (userspace)`).
 
 use super::lines::{Cell, Line};
 
@@ -63,9 +63,6 @@ fn names_in(cell: &Cell, out: &mut Vec<LaneName>) -> Option<()> {
             return None;
         }
         let name: String = chars[start..i].iter().collect();
-        if chars.get(i) == Some(&':') {
-            i += 1;
-        }
         // A caption: `(text)` after at most one space.
         let mut j = i;
         if chars.get(j) == Some(&' ') {

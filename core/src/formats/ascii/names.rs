@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::phrases::{Helper, Reach, COMMENTARY, HELPERS, PHRASES, WEAK};
+use super::phrases::{Helper, COMMENTARY, HELPERS, PHRASES, WEAK};
 use crate::model::action::Action;
 
 /// How a line named its action.
@@ -245,7 +245,7 @@ pub fn absorbs(prev: Action, next: Action) -> bool {
 /// Whether a label is a helper that reaches past blank lines: the exporter could not keep it apart.
 #[cfg(test)]
 pub fn reaches_past_blank_lines(a: Action) -> bool {
-    helper(a.label()).is_some_and(|h| h.reach == Reach::Lane)
+    helper(a.label()).is_some_and(|h| h.reach == super::phrases::Reach::Lane)
 }
 
 /// Whether `text` is a remark of [`COMMENTARY`].

@@ -492,10 +492,6 @@ impl Body {
         col: usize,
         ecol: usize,
     ) -> Result<(), FormatError> {
-        if let Some(m) = mark(t) {
-            self.mark(lane, m, no, col);
-            return Ok(());
-        }
         let ls = &self.lanes[lane];
         // Under an item of its paragraph a bracket is its note; one that names an action and has
         // other lanes' rows between it and that item is a step of its own (`[ write to page ]`
