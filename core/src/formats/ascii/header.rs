@@ -179,9 +179,10 @@ mod tests {
             Some(vec!["t1".into(), "t2".into()])
         );
         assert_eq!(
-            n("Thread 1    Thread 2:"),
+            n("Thread 1    Thread 2"),
             Some(vec!["Thread 1".into(), "Thread 2".into()])
         );
+        assert_eq!(n("CPU0:   CPU1:"), None);
         assert_eq!(
             n("CPU 0    CPU 1"),
             Some(vec!["CPU 0".into(), "CPU 1".into()])
