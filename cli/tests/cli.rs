@@ -270,7 +270,10 @@ fn listings_name_the_built_ins() {
     assert!(examples.contains("example-2c"));
     // The history: each race with its commit and the two kernels to compare.
     let ksm = examples.lines().find(|l| l.contains("ksm")).unwrap();
-    assert!(ksm.contains("b3a81d0841a9") && ksm.contains("v4.12 / v4.13"), "{ksm}");
+    assert!(
+        ksm.contains("b3a81d0841a9") && ksm.contains("v4.12 / v4.13"),
+        "{ksm}"
+    );
     let variants = stdout(&tlbrace(&["variants"]));
     for want in [
         "yu-fix+flush",
