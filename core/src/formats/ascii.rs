@@ -333,11 +333,15 @@ impl Import {
                 *s += 1;
             }
         };
-        for (k, other) in self.unmapped.iter_mut().enumerate() {
+        let place = (u.line, u.column);
+        for other in &mut self.unmapped {
             match &mut other.resolved {
                 Some(Resolved::Step(s)) => shift(s),
                 Some(Resolved::Commentary) => {}
-                None if k > which => other.at += 1,
+                // Lines after it in reading order go after its step.
+                None if other.at > at || (other.at == at && (other.line, other.column) > place) => {
+                    other.at += 1
+                }
                 None => {}
             }
         }

@@ -64,6 +64,18 @@ struct LaneState {
     /// Lines up to this one had their text joined into `consumed_slot`.
     consumed_until: usize,
     consumed_slot: usize,
+    /// A note under no item that names no action: the note of the step right below it, if one
+    /// follows on the lane's next line; else unmapped.
+    pending: Option<Pending>,
+}
+
+#[derive(Debug)]
+struct Pending {
+    text: String,
+    line: usize,
+    col: usize,
+    slot: usize,
+    lines: Vec<(usize, usize)>,
 }
 
 /// A line's or a note's reference, resolved to step indexes when the diagram ends.
@@ -360,6 +372,38 @@ impl Body {
         }
     }
 
+    /// A pending note that no step took: unmapped.
+    fn flush_pending(&mut self, lane: usize) -> Result<(), FormatError> {
+        let Some(p) = self.lanes[lane].pending.take() else {
+            return Ok(());
+        };
+        let last = self.lanes[lane].last;
+        let para = self.lanes[lane].para;
+        let j = self.unmapped_at(lane, p.line, p.col, &p.text, UnmappedKind::Note, 0, p.slot)?;
+        // The note is not the lane's item: what was above it stays so.
+        if last.is_some() {
+            self.lanes[lane].last = last;
+            self.lanes[lane].para = para;
+        }
+        for (k, (line, col)) in p.lines.iter().enumerate() {
+            let w = if k == 0 {
+                RawUse::Unmapped(j)
+            } else {
+                RawUse::Note(Target::Unmapped(j))
+            };
+            self.use_(*line, *col, Some(lane), w);
+        }
+        Ok(())
+    }
+
+    /// Ends the reading of every lane's pending note.
+    pub(super) fn flush_all(&mut self) -> Result<(), FormatError> {
+        for lane in 0..self.lanes.len() {
+            self.flush_pending(lane)?;
+        }
+        Ok(())
+    }
+
     pub(super) fn blank_line(&mut self, line: &Line) -> Result<(), FormatError> {
         if let Some(o) = self.lanes.iter().find_map(|l| l.open.as_ref()) {
             return Err(at(
@@ -371,6 +415,7 @@ impl Body {
                 ),
             ));
         }
+        self.flush_all()?;
         for l in &mut self.lanes {
             l.para = false;
         }
@@ -380,8 +425,20 @@ impl Body {
     /// Reads line `i` of `lines`.
     pub(super) fn row(&mut self, lines: &[Line], i: usize) -> Result<(), FormatError> {
         for (lane, cell) in self.groups(&lines[i]) {
+            let no = lines[i].no;
+            if self.lanes[lane]
+                .pending
+                .as_ref()
+                .is_some_and(|p| p.lines.last().map_or(0, |l| l.0) + 1 != no)
+            {
+                self.flush_pending(lane)?;
+            }
+            let before = self.lanes[lane].pending.as_ref().map(|p| p.line);
             self.entry(lines, i, lane, &cell)?;
-            self.lanes[lane].prev_line = lines[i].no;
+            if before.is_some() && self.lanes[lane].pending.as_ref().map(|p| p.line) == before {
+                self.flush_pending(lane)?;
+            }
+            self.lanes[lane].prev_line = no;
         }
         Ok(())
     }
@@ -605,16 +662,15 @@ impl Body {
                             Target::Slot(s)
                         }
                         None => {
-                            let j = self.unmapped_at(
-                                lane,
-                                open.line,
-                                open.col,
-                                &text,
-                                UnmappedKind::Note,
-                                0,
-                                p,
-                            )?;
-                            Target::Unmapped(j)
+                            self.flush_pending(lane)?;
+                            self.lanes[lane].pending = Some(Pending {
+                                text,
+                                line: open.line,
+                                col: open.col,
+                                slot: p,
+                                lines: open.lines,
+                            });
+                            return Ok(());
                         }
                     }
                 }
@@ -856,6 +912,13 @@ impl Body {
                     slot.weak = n.how == How::Weak;
                     slot.exact = n.how.exact();
                     slot.wording = (!n.how.exact()).then(|| normalize(name));
+                    // A note right above the step, under nothing, is the step's.
+                    if let Some(p) = self.lanes[lane].pending.take() {
+                        self.slots[s].notes = Some(p.text);
+                        for (line, col) in p.lines {
+                            self.use_(line, col, Some(lane), RawUse::Note(Target::Slot(s)));
+                        }
+                    }
                     let l = &mut self.lanes[lane];
                     l.last = Some(Target::Slot(s));
                     l.para = true;
@@ -956,6 +1019,7 @@ impl Body {
 
     /// Ends the body at `last_line`.
     pub(super) fn finish(mut self, last_line: usize) -> Result<Read, FormatError> {
+        self.flush_all()?;
         if let Some(o) = self.lanes.iter().find_map(|l| l.open.as_ref()) {
             return Err(at(
                 o.line,
@@ -1001,6 +1065,36 @@ impl Body {
                 step_lines.push(s.line);
             }
         }
+        // Unmapped lines in reading order (a note above a step is only known to be unmapped when
+        // the line below it is read).
+        let mut order: Vec<usize> = (0..self.unmapped.len()).collect();
+        order.sort_by_key(|&j| (self.unmapped[j].0.line, self.unmapped[j].0.column));
+        let mut new_index = vec![0; order.len()];
+        for (pos, &j) in order.iter().enumerate() {
+            new_index[j] = pos;
+        }
+        let renumber = |t: &mut Target| {
+            if let Target::Unmapped(j) = t {
+                *j = new_index[*j];
+            }
+        };
+        for (_, _, _, raw) in &mut self.uses {
+            match raw {
+                RawUse::Unmapped(j) => *j = new_index[*j],
+                RawUse::Note(t) => renumber(t),
+                _ => {}
+            }
+        }
+        for (_, t) in &mut self.footnotes {
+            if let Some(t) = t {
+                renumber(t);
+            }
+        }
+        let mut taken: Vec<Option<(Unmapped, usize)>> = std::mem::take(&mut self.unmapped)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.unmapped = order.iter().filter_map(|&j| taken[j].take()).collect();
         let unmapped: Vec<Unmapped> = self
             .unmapped
             .into_iter()
