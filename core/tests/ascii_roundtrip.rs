@@ -211,6 +211,19 @@ proptest! {
 }
 
 #[test]
+fn a_bracket_only_step_is_kept_apart_from_its_action_below() {
+    // Found by the fuzz target: `[madvise(MADV_DONTNEED)]` (a zap named by an alias) right above
+    // `zap_pte_range()` read as one step.
+    let mut s = Scenario::new(2);
+    s.steps = vec![
+        Step::new(1, Action::ZapPteRange).note("madvise(MADV_DONTNEED)"),
+        Step::new(1, Action::ZapPteRange),
+    ];
+    let text = export(&s);
+    assert_eq!(import(&text).unwrap(), s, "{text}");
+}
+
+#[test]
 fn the_largest_input_terminates() {
     // MAX_INPUT_BYTES of the worst shapes: one long line, many diagrams of unmapped lines, a note
     // with thousands of lines, thousands of notes on one step. Each must end (no timing bound).

@@ -313,17 +313,19 @@ pub fn export(scenario: &Scenario) -> String {
     if !labels.is_empty() {
         line(&row(&labels));
     }
-    let mut prev: Option<(usize, crate::Action)> = None;
+    let mut prev: Option<(usize, crate::Action, bool)> = None;
     for (i, s) in scenario.steps.iter().enumerate() {
         let lane = lane_of(s.cpu);
+        // After a bracket-only step, a blank line: its action under another name right below it
+        // would be read as part of it (`[madvise(MADV_DONTNEED)]` then `zap_pte_range()`).
         let apart = match prev {
-            Some((l, a)) => l != lane || names::absorbs(a, s.action),
+            Some((l, a, bracket)) => l != lane || bracket || names::absorbs(a, s.action),
             None => true,
         };
         if apart || bracket_form[i] {
             line("");
         }
-        prev = Some((lane, s.action));
+        prev = Some((lane, s.action, bracket_form[i]));
         if !bracket_form[i] {
             line(&row(&[(lane, step_label(s))]));
         }
