@@ -28,6 +28,10 @@ pub struct ConvertArgs {
     /// For `--to svg`: the architecture of the verdict matrix.
     #[arg(long, value_enum, default_value_t = ArchArg::X86)]
     arch: ArchArg,
+    /// For a diagram: leave out the lines that name nothing the model knows (each is said on
+    /// standard error) instead of refusing the diagram.
+    #[arg(long)]
+    allow_unmapped: bool,
 }
 
 /// The formats a scenario can be written in.
@@ -50,7 +54,11 @@ pub fn cmd_convert(args: &ConvertArgs) -> Result<(), String> {
     if args.base.is_some() && args.to != OutputFormat::Url {
         return Err("--base only applies to --to url".into());
     }
-    let scenario = load::load_scenario_as(&args.input, args.from)?;
+    let scenario = load::load_scenario_as(
+        &args.input,
+        args.from,
+        load::Unmapped::flag(args.allow_unmapped),
+    )?;
     if args.to == OutputFormat::Ascii {
         warn_unrepresentable(&scenario);
     }

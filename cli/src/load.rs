@@ -87,15 +87,42 @@ fn read_capped(source: impl Read, origin: &str, cap: usize) -> Result<String, St
     })
 }
 
-/// Loads a scenario, detecting its format: what `run`, `explore` and `minimize` take.
+/// What to do with a diagram's lines that name nothing the model knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unmapped {
+    /// Refuse the diagram, naming each line (the subcommand has no `--allow-unmapped`).
+    Refuse,
+    /// Refuse it, and say that `--allow-unmapped` leaves them out.
+    RefuseUnlessAllowed,
+    /// Leave them out, with a warning each on standard error (`--allow-unmapped`).
+    Allow,
+}
+
+impl Unmapped {
+    /// The policy of a subcommand that has `--allow-unmapped`.
+    pub fn flag(allow: bool) -> Unmapped {
+        if allow {
+            Unmapped::Allow
+        } else {
+            Unmapped::RefuseUnlessAllowed
+        }
+    }
+}
+
+/// Loads a scenario, detecting its format: what `explore` and `minimize` take.
 pub fn load_scenario(arg: &str) -> Result<Scenario, String> {
-    load_scenario_as(arg, None)
+    load_scenario_as(arg, None, Unmapped::Refuse)
 }
 
 /// Loads a scenario from a built-in example name, `-`, a file or a share link, in the format `from`
 /// (detected when `None`), and checks it. Errors are messages for `tlbrace: …`, naming where the
-/// input came from.
-pub fn load_scenario_as(arg: &str, from: Option<InputFormat>) -> Result<Scenario, String> {
+/// input came from; a diagram's unmapped lines are one `tlbrace: ` line each, with its line and
+/// column, unless `unmapped` allows them.
+pub fn load_scenario_as(
+    arg: &str,
+    from: Option<InputFormat>,
+    unmapped: Unmapped,
+) -> Result<Scenario, String> {
     let (origin, text) = if arg == "-" {
         ("standard input".to_string(), read_source(arg)?)
     } else if let Some(s) = example(arg) {
@@ -123,12 +150,51 @@ pub fn load_scenario_as(arg: &str, from: Option<InputFormat>) -> Result<Scenario
             format!("{origin}: {e}")
         }
     };
-    let scenario = parse(&text, format).map_err(with_origin)?;
+    let scenario = if format == InputFormat::Ascii {
+        read_diagram(&text, unmapped, &with_origin)?
+    } else {
+        parse(&text, format).map_err(with_origin)?
+    };
     // Every decoder validates already; this keeps the promise for any decoder added later.
     scenario
         .validate()
         .map_err(|e| with_origin(e.to_string()))?;
     Ok(scenario)
+}
+
+/// Reads the first diagram of `text` leniently, then refuses or leaves out its unmapped lines as
+/// `unmapped` says.
+fn read_diagram(
+    text: &str,
+    unmapped: Unmapped,
+    with_origin: &dyn Fn(String) -> String,
+) -> Result<Scenario, String> {
+    let mut d = ascii::import_lenient(text).map_err(|e| with_origin(e.to_string()))?;
+    let lines: Vec<String> = d.unresolved().map(|u| with_origin(u.message())).collect();
+    if !lines.is_empty() {
+        if unmapped != Unmapped::Allow {
+            let mut message = lines.join("\ntlbrace: ");
+            if unmapped == Unmapped::RefuseUnlessAllowed {
+                message.push_str(if lines.len() == 1 {
+                    " (--allow-unmapped leaves the line out)"
+                } else {
+                    " (--allow-unmapped leaves these lines out)"
+                });
+            }
+            return Err(message);
+        }
+        for l in &lines {
+            eprintln!("tlbrace: warning: {l} (left out)");
+        }
+        for k in 0..d.unmapped.len() {
+            if d.unmapped[k].resolved.is_none() {
+                d.resolve(k, None).map_err(|e| with_origin(e.to_string()))?;
+            }
+        }
+    }
+    d.finish()
+        .map(|i| i.scenario)
+        .map_err(|e| with_origin(e.to_string()))
 }
 
 /// Parses `text` as `format` with the core's decoder for it.

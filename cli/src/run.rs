@@ -31,6 +31,10 @@ pub struct RunArgs {
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
+    /// For a diagram: leave out the lines that name nothing the model knows (each is said on
+    /// standard error) instead of refusing the diagram.
+    #[arg(long)]
+    allow_unmapped: bool,
 }
 
 /// One variant's run.
@@ -48,7 +52,11 @@ type Group = Vec<usize>;
 
 /// Runs `tlbrace run`.
 pub fn cmd_run(args: &RunArgs) -> Result<(), String> {
-    let scenario = load::load_scenario(&args.scenario)?;
+    let scenario = load::load_scenario_as(
+        &args.scenario,
+        None,
+        load::Unmapped::flag(args.allow_unmapped),
+    )?;
     scenario.validate().map_err(|e| e.to_string())?;
     let arch: Arch = args.arch.into();
     let rows: Vec<Row> = if args.variants.is_empty() {
