@@ -299,6 +299,7 @@ fn undo_and_redo_cover_every_edit() {
         Edit::AddPage(PageSpec::new(PageKind::Anon)),
         Edit::SetStepPage { step: 0, page: 1 },
         Edit::ResetInitial,
+        Edit::SetStepPage { step: 0, page: 0 },
         Edit::RemovePage(1),
         Edit::RemoveStep(0),
         Edit::Load(example("example-2b").unwrap()),
