@@ -102,8 +102,10 @@ pub fn order_warnings(
             text: x.to_string(),
         })
         .collect();
+    // Both lists come in step order; each wait goes after the warnings on steps up to its own.
     for w in trace.map_or(&[][..], |t| &t.waits[..]) {
-        out.push(Warning {
+        let at = out.partition_point(|x| x.step <= w.step);
+        out.insert(at, Warning {
             step: w.step,
             kind: "wait",
             text: format!(
@@ -113,7 +115,6 @@ pub fn order_warnings(
             ),
         });
     }
-    out.sort_by_key(|w| w.step);
     out
 }
 
@@ -445,13 +446,10 @@ fn toolbar(doc: &Doc, edit: &Callback<Edit>, run: &Callback<Vec<Command>>) -> Ht
         };
         html! { <option value={e.name} {title}>{ e.name }</option> }
     };
-    let mut years: Vec<u16> = EXAMPLES
-        .iter()
-        .filter(|e| e.origin == Origin::History)
-        .map(|e| e.year)
-        .collect();
-    years.sort_unstable();
-    years.dedup();
+    let history = || EXAMPLES.iter().filter(|e| e.origin == Origin::History);
+    let first = history().map(|e| e.year).min().unwrap_or(0);
+    let last = history().map(|e| e.year).max().unwrap_or(0);
+    let years = (first..=last).filter(|&y| history().any(|e| e.year == y));
     let seed = EXAMPLES.iter().filter(|e| e.origin == Origin::Seed);
     html! {
         <div class="toolbar" role="toolbar" aria-label="Scenario">
@@ -459,7 +457,7 @@ fn toolbar(doc: &Doc, edit: &Callback<Edit>, run: &Callback<Vec<Command>>) -> Ht
                 title="Load a built-in scenario (undoable): the seed thread's diagrams, or a race from the kernel's history">
                 <option value="" selected=true>{ "Load example…" }</option>
                 <optgroup label="The seed thread (2020)">{ for seed.map(|e| option(&e)) }</optgroup>
-                { for years.into_iter().map(|y| html! {
+                { for years.map(|y| html! {
                     <optgroup label={format!("History: {y}")}>
                         { for EXAMPLES.iter().filter(|e| e.origin == Origin::History && e.year == y).map(|e| option(&e)) }
                     </optgroup>

@@ -6,7 +6,8 @@
 //! entries, and the frame it names) and what its last syscall promised; each CPU's TLB entry per page,
 //! with its frame; the pages and the frames holding them (status, data version, PG_dirty, mapcount);
 //! `mm->tlb_flush_pending` and the reclaim batch flag; the locks; and each CPU's open kernel work
-//! (an mmu_gather, a deferred flush, reclaim's batch, a copy). Every value has a `data-field`.
+//! (an mmu_gather, a deferred flush, reclaim's batch, a copy). Every value has a `data-field`; the rare
+//! PTE bits (PROT_NONE, uffd-wp, migration) and a CPU's kernel work are shown when set or changed.
 
 use std::rc::Rc;
 
@@ -206,15 +207,16 @@ fn row(head: Html, body: Html) -> Html {
 /// Virtual page `v`: its PTE and what its syscalls promised.
 fn vpage_rows(now: &State, before: &State, v: usize) -> Html {
     let (p, b) = (now.pte[v], before.pte[v]);
-    let bits: [(&str, &str, bool, bool); 8] = [
-        ("present", "present", p.present, b.present),
-        ("write", "W", p.write, b.write),
-        ("dirty", "D", p.dirty, b.dirty),
-        ("young", "A", p.young, b.young),
-        ("soft_dirty", "soft-dirty", p.soft_dirty, b.soft_dirty),
-        ("protnone", "PROT_NONE", p.protnone, b.protnone),
-        ("uffd_wp", "uffd-wp", p.uffd_wp, b.uffd_wp),
-        ("migration", "migration", p.migration, b.migration),
+    // The last three are rare: shown when set, or when the step changed them.
+    let bits: [(&str, &str, bool, bool, bool); 8] = [
+        ("present", "present", p.present, b.present, true),
+        ("write", "W", p.write, b.write, true),
+        ("dirty", "D", p.dirty, b.dirty, true),
+        ("young", "A", p.young, b.young, true),
+        ("soft_dirty", "soft-dirty", p.soft_dirty, b.soft_dirty, true),
+        ("protnone", "PROT_NONE", p.protnone, b.protnone, false),
+        ("uffd_wp", "uffd-wp", p.uffd_wp, b.uffd_wp, false),
+        ("migration", "migration", p.migration, b.migration, false),
     ];
     let page = now.page_of(v);
     let kind = match now.page[page].kind {
@@ -226,7 +228,8 @@ fn vpage_rows(now: &State, before: &State, v: usize) -> Html {
             <tr class="section"><th colspan="2">{ format!("Page {v} ({kind} page {page})") }</th></tr>
             { row(html! { "PTE" }, html! {
                 <span class="bits">
-                    { for bits.iter().map(|&(key, label, n, b)| bit(format!("pte.{v}.{key}"), label, n, b)) }
+                    { for bits.iter().filter(|&&(_, _, n, b, always)| always || n || b)
+                        .map(|&(key, label, n, b, _)| bit(format!("pte.{v}.{key}"), label, n, b)) }
                     { text_field(format!("pte.{v}.frame"), pte_frame_text(p), pte_frame_text(b)) }
                 </span>
             }) }

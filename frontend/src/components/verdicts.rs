@@ -247,6 +247,8 @@ pub fn featured(
         out.push((harmed, Role::Harmed));
         out.push((holds, Role::Holds));
     } else {
+        // Each preset's role, by its index in `Preset::ALL`: the list comes out in preset order.
+        let mut roles: Vec<Option<Role>> = vec![None; Preset::ALL.len()];
         for p in Preset::ALL {
             let (Some(n), Some(a)) = (neighbour(p), col(p)) else {
                 continue;
@@ -260,13 +262,15 @@ pub fn featured(
                 .iter()
                 .filter(|&f| a.variant.has(f) != b.variant.has(f))
                 .fold(FixSet::EMPTY, FixSet::with);
-            if !out.iter().any(|(q, _)| *q == n) {
-                out.push((n, Role::Before));
-            }
-            out.retain(|(q, _)| *q != p);
-            out.push((p, Role::Changed { from: n, fixes }));
+            roles[n as usize].get_or_insert(Role::Before);
+            roles[p as usize] = Some(Role::Changed { from: n, fixes });
         }
-        out.sort_by_key(|(p, _)| *p as usize);
+        out.extend(
+            Preset::ALL
+                .into_iter()
+                .zip(roles)
+                .filter_map(|(p, role)| Some((p, role?))),
+        );
     }
     let inspected = match inspected {
         VariantKey::Preset(p) => Some(p),
@@ -385,6 +389,8 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
                 <div class="v-main" role="button" tabindex="0" aria-pressed={selected.to_string()} {onkeydown}>
                     if let Some(role) = role {
                         <div class="v-role">{ role.text() }</div>
+                    } else if key == VariantKey::Custom {
+                        <div class="v-role">{ "custom fixes" }</div>
                     }
                     <div class="v-head">
                         <span class="v-name">{ c.variant.name() }</span>
