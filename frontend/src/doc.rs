@@ -298,7 +298,9 @@ fn edit_scenario(s: &mut Scenario, edit: &Edit) -> Result<Selection, String> {
                 return Err(no_step(*step));
             };
             if *page >= pages {
-                return Err(format!("there is no page {page}: the scenario maps {pages}"));
+                return Err(format!(
+                    "there is no page {page}: the scenario maps {pages}"
+                ));
             }
             st.page = *page;
             Ok(Selection::Keep)
@@ -350,7 +352,9 @@ fn edit_scenario(s: &mut Scenario, edit: &Edit) -> Result<Selection, String> {
         Edit::SetPage { page, spec } => {
             let pages = s.pages.len();
             let Some(p) = s.pages.get_mut(*page) else {
-                return Err(format!("there is no page {page}: the scenario maps {pages}"));
+                return Err(format!(
+                    "there is no page {page}: the scenario maps {pages}"
+                ));
             };
             *p = spec.clone();
             Ok(Selection::Keep)
@@ -372,7 +376,9 @@ fn edit_scenario(s: &mut Scenario, edit: &Edit) -> Result<Selection, String> {
         Edit::RemovePage(page) => {
             let pages = s.pages.len();
             if *page >= pages {
-                return Err(format!("there is no page {page}: the scenario maps {pages}"));
+                return Err(format!(
+                    "there is no page {page}: the scenario maps {pages}"
+                ));
             }
             if pages == 1 {
                 return Err("a scenario maps at least one page".into());

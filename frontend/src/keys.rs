@@ -211,7 +211,11 @@ mod tests {
     #[test]
     fn p_moves_a_per_page_step_to_the_next_page() {
         let mut d = doc(Some(0));
-        assert_eq!(keys(Key::plain("p"), &d), None, "one page: P is not the timeline's");
+        assert_eq!(
+            keys(Key::plain("p"), &d),
+            None,
+            "one page: P is not the timeline's"
+        );
         d.apply(Edit::AddPage(tlbrace_core::PageSpec::default()));
         d.apply(Edit::Select(Some(0)));
         assert_eq!(

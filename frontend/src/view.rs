@@ -62,7 +62,10 @@ pub fn default_custom() -> Variant {
 /// when it has none or a spec does not read.
 pub fn contrast(example: &Example) -> Option<(Variant, Variant)> {
     let c = example.contrast?;
-    Some((Variant::parse(c.harmed).ok()?, Variant::parse(c.holds).ok()?))
+    Some((
+        Variant::parse(c.harmed).ok()?,
+        Variant::parse(c.holds).ok()?,
+    ))
 }
 
 /// Opening a built-in example from the menu: load it, run on the architecture of the kernels it
@@ -277,7 +280,11 @@ mod tests {
         for e in tlbrace_core::examples::EXAMPLES {
             if e.contrast.is_some() {
                 let (harmed, holds) = contrast(e).unwrap();
-                assert!(harmed.preset().is_some() && holds.preset().is_some(), "{}", e.name);
+                assert!(
+                    harmed.preset().is_some() && holds.preset().is_some(),
+                    "{}",
+                    e.name
+                );
             }
         }
     }

@@ -399,9 +399,17 @@ fn a_second_page_is_added_used_and_removed_with_its_steps() {
     doc.apply(Edit::RemovePage(1));
     assert_eq!(doc.message, None);
     assert_eq!(doc.scenario.pages.len(), 1);
-    assert_eq!(doc.scenario.steps.len(), steps - 2, "its two steps went with it");
+    assert_eq!(
+        doc.scenario.steps.len(),
+        steps - 2,
+        "its two steps went with it"
+    );
     doc.apply(Edit::RemovePage(0));
-    assert!(doc.message.as_deref().unwrap().contains("at least one page"));
+    assert!(doc
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("at least one page"));
 }
 
 #[test]

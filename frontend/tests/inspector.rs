@@ -50,27 +50,55 @@ fn fields(s: &State, b: &State, all: bool) -> Vec<(String, Option<String>, Strin
                 f.push((format!("pte.{v}.{key}"), None, value.to_string()));
             }
         }
-        f.push((format!("pte.{v}.frame"), Some(pte_frame_text(p)), pte_frame_text(p)));
-        f.push((format!("map.{v}"), Some(mapping_text(s.map[v])), t(&s.map[v])));
+        f.push((
+            format!("pte.{v}.frame"),
+            Some(pte_frame_text(p)),
+            pte_frame_text(p),
+        ));
+        f.push((
+            format!("map.{v}"),
+            Some(mapping_text(s.map[v])),
+            t(&s.map[v]),
+        ));
         for c in 0..s.cpu_count() {
-            f.push((format!("tlb.{c}.{v}"), Some(tlb_text(s.tlb[c][v])), t(&s.tlb[c][v])));
+            f.push((
+                format!("tlb.{c}.{v}"),
+                Some(tlb_text(s.tlb[c][v])),
+                t(&s.tlb[c][v]),
+            ));
         }
     }
     for p in 0..usize::from(s.pages) {
         f.push((format!("page.{p}"), Some(page_text(s, p)), page_text(s, p)));
-        f.push((format!("locks.page.{p}"), Some(holder_text(s.locks.page[p])), t(&s.locks.page[p])));
+        f.push((
+            format!("locks.page.{p}"),
+            Some(holder_text(s.locks.page[p])),
+            t(&s.locks.page[p]),
+        ));
     }
     f.push((
         "tlb_flush_pending".into(),
         Some(s.tlb_flush_pending.to_string()),
         s.tlb_flush_pending.to_string(),
     ));
-    f.push(("tlb_flush_batched".into(), None, s.tlb_flush_batched.to_string()));
-    f.push(("locks.ptl".into(), Some(holder_text(s.locks.ptl)), t(&s.locks.ptl)));
+    f.push((
+        "tlb_flush_batched".into(),
+        None,
+        s.tlb_flush_batched.to_string(),
+    ));
+    f.push((
+        "locks.ptl".into(),
+        Some(holder_text(s.locks.ptl)),
+        t(&s.locks.ptl),
+    ));
     f.push(("locks.mmap".into(), Some(mmap_text(s)), mmap_text(s)));
     for c in 0..s.cpu_count() {
         if all || s.kernel[c] != Kernel::default() || s.kernel[c] != b.kernel[c] {
-            f.push((format!("kernel.{c}"), Some(kernel_text(&s.kernel[c])), kernel_text(&s.kernel[c])));
+            f.push((
+                format!("kernel.{c}"),
+                Some(kernel_text(&s.kernel[c])),
+                kernel_text(&s.kernel[c]),
+            ));
         }
     }
     for (i, frame) in s.frame.iter().enumerate() {
@@ -78,16 +106,31 @@ fn fields(s: &State, b: &State, all: bool) -> Vec<(String, Option<String>, Strin
             continue;
         }
         f.push((format!("frame.{i}.status"), None, t(&frame.status)));
-        f.push((format!("frame.{i}.data"), Some(format!("v{}", frame.data)), frame.data.to_string()));
-        f.push((format!("frame.{i}.pg_dirty"), None, frame.pg_dirty.to_string()));
-        f.push((format!("frame.{i}.mapcount"), Some(frame.mapcount.to_string()), frame.mapcount.to_string()));
+        f.push((
+            format!("frame.{i}.data"),
+            Some(format!("v{}", frame.data)),
+            frame.data.to_string(),
+        ));
+        f.push((
+            format!("frame.{i}.pg_dirty"),
+            None,
+            frame.pg_dirty.to_string(),
+        ));
+        f.push((
+            format!("frame.{i}.mapcount"),
+            Some(frame.mapcount.to_string()),
+            frame.mapcount.to_string(),
+        ));
     }
     f
 }
 
 /// The value a field had before the step, found by its name in the list for the earlier state.
 fn before_value(before: &[(String, Option<String>, String)], name: &str) -> Option<String> {
-    before.iter().find(|(n, ..)| n == name).map(|(.., v)| v.clone())
+    before
+        .iter()
+        .find(|(n, ..)| n == name)
+        .map(|(.., v)| v.clone())
 }
 
 #[wasm_bindgen_test]
@@ -192,4 +235,45 @@ async fn nothing_selected_shows_the_initial_state_and_errors_show_the_message() 
     })
     .await;
     assert!(root.text_content().unwrap().contains("cannot run"));
+}
+
+#[wasm_bindgen_test]
+async fn two_pages_show_a_pte_each_and_a_tlb_column_each() {
+    // pending-counter, step 3 (index 2): CPU2's change_prot_numa() makes page 1's PTE PROT_NONE and
+    // owes a flush of page 1.
+    let scenario = Rc::new(example("pending-counter").unwrap());
+    let trace = run(&scenario, &Preset::V4_12.variant()).unwrap();
+    let root = render(InspectorProps {
+        scenario: scenario.clone(),
+        variant: "v4.12".into(),
+        result: Rc::new(Ok(trace.clone())),
+        selected: Some(2),
+    })
+    .await;
+    let field = |name: &str| {
+        root.query_selector(&format!("[data-field=\"{name}\"]"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {name}: {}", root.inner_html()))
+    };
+    let head = root.query_selector(".inspector-step").unwrap().unwrap();
+    assert!(head.text_content().unwrap().ends_with("(page 1)"));
+    let protnone = field("pte.1.protnone");
+    assert_eq!(protnone.text_content().unwrap(), "PROT_NONE");
+    assert!(protnone.class_list().contains("changed"));
+    assert!(
+        root.query_selector("[data-field=\"pte.0.migration\"]")
+            .unwrap()
+            .is_none(),
+        "a rare bit that is clear and unchanged is left out"
+    );
+    assert_eq!(field("pte.1.frame").text_content().unwrap(), "F1");
+    assert_eq!(field("tlb.0.0").text_content().unwrap(), "W D → F0");
+    assert_eq!(field("tlb.0.1").text_content().unwrap(), "—");
+    let kernel = field("kernel.2").text_content().unwrap();
+    assert!(kernel.contains("flush owed (page 1"), "{kernel}");
+    assert_eq!(field("tlb_flush_pending").text_content().unwrap(), "1");
+    assert_eq!(
+        field("page.1").text_content().unwrap(),
+        page_text(&trace.states[2], 1)
+    );
 }

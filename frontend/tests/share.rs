@@ -221,7 +221,8 @@ async fn the_embed_view_shows_example_1() {
         "the drop is decisive: {decisive:?}"
     );
 
-    // Selecting yu-fix explains it: nothing lost, no decisive steps.
+    // Selecting yu-fix explains it: nothing lost; the one step marked is the flush that kept the data
+    // (page_mkclean_one, step 8).
     let yu: HtmlElement = root
         .query_selector(".verdict[data-variant=\"yu-fix\"]")
         .unwrap()
@@ -232,7 +233,11 @@ async fn the_embed_view_shows_example_1() {
     let explanation = root.query_selector(".explanation").unwrap().unwrap();
     assert_eq!(attr(&explanation, "data-variant"), "yu-fix");
     assert!(explanation.text_content().unwrap().contains("guaranteed"));
-    assert_eq!(all(&root, ".step.decisive").len(), 0);
+    let decisive: Vec<String> = all(&root, ".step.decisive")
+        .iter()
+        .map(|e| attr(e, "data-action"))
+        .collect();
+    assert_eq!(decisive, ["page_mkclean_one"]);
     assert_eq!(attr(&yu, "aria-pressed"), "true");
 }
 
@@ -337,7 +342,10 @@ async fn an_embed_runs_on_the_architecture_its_url_names() {
     assert_eq!(attr(&overview, "data-arch"), "arm64");
     let runs = run_all(&s, Arch::Arm64);
     for run in &runs {
-        assert_eq!(verdict_of(&root, run.preset.name()), verdict_id(&run.result));
+        assert_eq!(
+            verdict_of(&root, run.preset.name()),
+            verdict_id(&run.result)
+        );
     }
     let heading = root.query_selector(".explanation h3").unwrap().unwrap();
     assert!(

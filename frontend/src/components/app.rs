@@ -105,15 +105,18 @@ pub fn order_warnings(
     // Both lists come in step order; each wait goes after the warnings on steps up to its own.
     for w in trace.map_or(&[][..], |t| &t.waits[..]) {
         let at = out.partition_point(|x| x.step <= w.step);
-        out.insert(at, Warning {
-            step: w.step,
-            kind: "wait",
-            text: format!(
-                "step {} would wait under {variant}: {}; as drawn, not a kernel order",
-                w.step + 1,
-                w.blocked
-            ),
-        });
+        out.insert(
+            at,
+            Warning {
+                step: w.step,
+                kind: "wait",
+                text: format!(
+                    "step {} would wait under {variant}: {}; as drawn, not a kernel order",
+                    w.step + 1,
+                    w.blocked
+                ),
+            },
+        );
     }
     out
 }
@@ -412,7 +415,10 @@ fn story(e: &'static Example) -> Html {
         facts.insert(0, format!("commit {commit}"));
     }
     if let Some(c) = e.contrast {
-        facts.push(format!("harmed under {}, holds under {}", c.harmed, c.holds));
+        facts.push(format!(
+            "harmed under {}, holds under {}",
+            c.harmed, c.holds
+        ));
     }
     html! {
         <details class="example-story" data-example={e.name} open=true>

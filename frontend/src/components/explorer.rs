@@ -567,7 +567,9 @@ mod tests {
     fn the_defaults_hold_until_the_user_chooses() {
         let form = Form::default();
         assert!(form.is_chosen("yu-fix", DEFAULTS) && !form.is_chosen("v5.12", DEFAULTS));
-        let form = form.choose("v5.12", true, DEFAULTS).choose("custom", false, DEFAULTS);
+        let form = form
+            .choose("v5.12", true, DEFAULTS)
+            .choose("custom", false, DEFAULTS);
         assert_eq!(form.chosen, Some(vec!["will-4+6", "yu-fix", "v5.12"]));
         // Once chosen, other defaults (another scenario's) no longer apply.
         assert!(!form.is_chosen("v3.12", &["v3.12"]));
@@ -587,7 +589,11 @@ mod tests {
         assert_eq!(r.options.max_states, 20_000);
         assert!(r.options.reduction);
         let keys: Vec<&str> = r.variants.iter().map(variant_key).collect();
-        assert_eq!(keys, ["will-4+6", "yu-fix", "custom"], "in the offered order");
+        assert_eq!(
+            keys,
+            ["will-4+6", "yu-fix", "custom"],
+            "in the offered order"
+        );
 
         let exact = Form {
             exact: true,
@@ -598,7 +604,10 @@ mod tests {
         assert_eq!(r.time_budget_ms, None);
         assert!(!r.options.reduction && !r.options.abstraction);
         assert_eq!(
-            Form::default().request(&s, &all, DEFAULTS).unwrap().time_budget_ms,
+            Form::default()
+                .request(&s, &all, DEFAULTS)
+                .unwrap()
+                .time_budget_ms,
             Some(30_000)
         );
 
@@ -678,10 +687,7 @@ mod tests {
         assert!(search.rows[4]
             .describe()
             .starts_with("unsafe: data lost (an interleaving of "));
-        assert_eq!(
-            search.rows[3].describe(),
-            "safe: no interleaving does harm"
-        );
+        assert_eq!(search.rows[3].describe(), "safe: no interleaving does harm");
     }
 
     #[test]

@@ -205,8 +205,11 @@ fn control(
 /// The editor, folded by default under the timeline.
 #[component]
 pub fn InitialEditor(props: &InitialEditorProps) -> Html {
-    let is_default =
-        props.mm.is_default() && props.pages.iter().all(|p| p.initial == PageInitial::default());
+    let is_default = props.mm.is_default()
+        && props
+            .pages
+            .iter()
+            .all(|p| p.initial == PageInitial::default());
     let page_fields = |(v, spec): (usize, &PageSpec)| {
         let shown = fields(Scope::Page).filter(|f| spec.same_as.is_none() || !page_level(f));
         let control = |f: &'static Field| {

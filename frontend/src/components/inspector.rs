@@ -111,7 +111,10 @@ pub fn kernel_text(k: &Kernel) -> String {
         }
         let mut text = format!("mmu_gather open ({})", words.join(", "));
         if g.frees != 0 {
-            text.push_str(&format!(", frees {} after the flush", mask_words(g.frees, "F")));
+            text.push_str(&format!(
+                ", frees {} after the flush",
+                mask_words(g.frees, "F")
+            ));
         }
         parts.push(text);
     }
@@ -137,7 +140,10 @@ pub fn kernel_text(k: &Kernel) -> String {
             CopyKind::Cow => "COW",
             CopyKind::Ksm => "KSM",
         };
-        parts.push(format!("{why} copy of page {}: F{} → F{}", c.vpage, c.from, c.to));
+        parts.push(format!(
+            "{why} copy of page {}: F{} → F{}",
+            c.vpage, c.from, c.to
+        ));
     }
     if k.owed_flush {
         parts.push("flush owed before pte_unmap_unlock".to_string());

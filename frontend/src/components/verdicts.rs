@@ -132,7 +132,10 @@ pub fn column_name(c: &Column) -> String {
 
 /// The fixes a run asked about (none for a run that failed).
 fn consulted(c: &Column) -> FixSet {
-    c.result.as_ref().as_ref().map_or(FixSet::EMPTY, |t| t.consulted)
+    c.result
+        .as_ref()
+        .as_ref()
+        .map_or(FixSet::EMPTY, |t| t.consulted)
 }
 
 /// Whether two columns ran alike: both runs asked about the same fixes and got the same answers (so
@@ -437,7 +440,11 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
         let class = if is_shown {
             classes!("verdict-ref")
         } else {
-            classes!("verdict", "chip", (props.inspected == key).then_some("selected"))
+            classes!(
+                "verdict",
+                "chip",
+                (props.inspected == key).then_some("selected")
+            )
         };
         html! {
             <button type="button" key={key.name()} {class} data-variant={key.name()}
@@ -459,16 +466,19 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
         }
     };
 
-    let arch_note = props.contrast.filter(|(h, _)| h.arch != props.arch).map(|(h, _)| {
-        let arch = h.arch;
-        let onclick = props.on_arch.reform(move |_: MouseEvent| arch);
-        html! {
-            <p class="contrast-arch">
-                { format!("This example's kernels differ on {}. ", arch_id(arch)) }
-                <button type="button" {onclick}>{ format!("Run on {}", arch_id(arch)) }</button>
-            </p>
-        }
-    });
+    let arch_note = props
+        .contrast
+        .filter(|(h, _)| h.arch != props.arch)
+        .map(|(h, _)| {
+            let arch = h.arch;
+            let onclick = props.on_arch.reform(move |_: MouseEvent| arch);
+            html! {
+                <p class="contrast-arch">
+                    { format!("This example's kernels differ on {}. ", arch_id(arch)) }
+                    <button type="button" {onclick}>{ format!("Run on {}", arch_id(arch)) }</button>
+                </p>
+            }
+        });
     let presets = Preset::ALL.len();
     html! {
         <section class="verdicts" aria-label="Verdict per kernel variant">
@@ -626,12 +636,20 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // An empty timeline: one verdict everywhere.
-        let empty = columns(&Scenario::default(), Arch::X86, crate::view::default_custom());
+        let empty = columns(
+            &Scenario::default(),
+            Arch::X86,
+            crate::view::default_custom(),
+        );
         assert_eq!(
             featured(&empty, None, VariantKey::Custom),
             vec![(Preset::V5_10Rc4, Role::Alike)]
         );
-        assert_eq!(groups(&empty).len(), 1, "an empty timeline consults nothing");
+        assert_eq!(
+            groups(&empty).len(),
+            1,
+            "an empty timeline consults nothing"
+        );
     }
 
     #[test]
