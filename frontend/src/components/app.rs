@@ -356,8 +356,8 @@ fn Editor() -> Html {
                     <InitialEditor pages={scenario.pages.clone()} mm={scenario.initial.clone()}
                         cpus={scenario.cpus} on_edit={edit.clone()} />
                     <p class="keys hint">
-                        { "Keys: focus the timeline, ↑/↓ select, Alt+arrows move, Delete removes, Enter edits the note; \
-                           Ctrl+Z / Ctrl+Shift+Z undo and redo." }
+                        { "Keys: focus the timeline, ↑/↓ select, Alt+arrows move, Delete removes, Enter edits the note, \
+                           P moves a step to the other page; Ctrl+Z / Ctrl+Shift+Z undo and redo." }
                     </p>
                     <section class="explore-row" aria-label="Explore every interleaving">
                         <Explorer scenario={scenario.clone()} arch={view.arch} custom={view.custom}

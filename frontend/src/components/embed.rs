@@ -1,4 +1,4 @@
-//! The embed view (`?embed#v1.…`): a compact, read-only rendering of a shared scenario for mailing-list
+//! The embed view (`?embed#v2.…`): a compact, read-only rendering of a shared scenario for mailing-list
 //! archives, wikis and documentation pages, in an `<iframe>`.
 //!
 //! It shows the timeline (CPU lanes and steps), the verdict of every preset (presets that ran alike on

@@ -296,8 +296,8 @@ fn frames_table(now: &State, before: &State) -> Html {
                     <th scope="col">{ "status" }</th>
                     <th scope="col">{ "data" }</th>
                     <th scope="col"><code>{ "PG_dirty" }</code></th>
-                    <th scope="col" title="PTEs mapping it">{ "mapped" }</th>
-                    <th scope="col">{ "flags" }</th>
+                    <th scope="col" title="PTEs mapping it (page_mapcount)">{ "maps" }</th>
+                    <th scope="col">{ "holds" }</th>
                 </tr>
             </thead>
             <tbody>
@@ -423,14 +423,14 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         bit("tlb_flush_batched".into(), "batched", now.tlb_flush_batched, before.tlb_flush_batched)) }
                     { row(html! { "locks" }, html! {
                         <span class="locks">
-                            { "page table " }{ text_field("locks.ptl".into(), ptl, ptl_b) }
+                            <span class="lock">{ "page table " }{ text_field("locks.ptl".into(), ptl, ptl_b) }</span>
                             { for page_locks.into_iter().enumerate().map(|(p, now)| html! {
-                                <>
-                                    { format!(" · page {p} ") }
+                                <span class="lock">
+                                    { format!("page {p} ") }
                                     { text_field(format!("locks.page.{p}"), now, page_locks_b.get(p).cloned().unwrap_or_default()) }
-                                </>
+                                </span>
                             }) }
-                            { " · mmap_lock " }{ text_field("locks.mmap".into(), mmap, mmap_b) }
+                            <span class="lock">{ "mmap_lock " }{ text_field("locks.mmap".into(), mmap, mmap_b) }</span>
                         </span>
                     }) }
                     { for busy.map(|c| row(html! { format!("CPU{c} kernel") },
