@@ -261,7 +261,8 @@ fn step_view(props: &TimelineProps, i: usize, st: &tlbrace_core::Step) -> Html {
             html! {
                 <select class="step-page" aria-label="The page this step acts on (P)"
                     title="The page this step acts on (P cycles)"
-                    onclick={Callback::from(|e: MouseEvent| e.stop_propagation())} {onchange}>
+                    onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}
+                    onkeydown={Callback::from(|e: KeyboardEvent| e.stop_propagation())} {onchange}>
                     { for (0..pages).map(|p| html! {
                         <option value={p.to_string()} selected={p == st.page}>{ format!("page {p}") }</option>
                     }) }
