@@ -2,7 +2,7 @@
 // Chromium): build a diagram by dragging, move and remove steps, undo/redo, the keyboard path, lanes,
 // and the autosave across a reload.
 import { expect, test, type Page } from '@playwright/test';
-import { watchForErrors } from './support';
+import { paletteItem, watchForErrors } from './support';
 
 type StepSpec = { cpu: string; action: string };
 
@@ -44,22 +44,37 @@ test('(a) Example 1 built by dragging alone: will-4+6 loses the data, yu-fix kee
 
   for (const [row, s] of plan.entries()) {
     const target = cell(page, s.cpu, row);
-    await page.locator(`.palette-item[data-action="${s.action}"]`).dragTo(target);
+    await (await paletteItem(page, s.action)).dragTo(target);
     await expect(target.locator(`.step[data-action="${s.action}"]`)).toHaveAttribute('data-step', String(row));
   }
   await expect.poll(() => timelineSteps(page)).toEqual(plan);
 
   await expect(verdict(page, 'will-4+6')).toHaveAttribute('data-verdict', 'lost');
   await expect(verdict(page, 'yu-fix')).toHaveAttribute('data-verdict', 'guaranteed');
-  await expect(verdict(page, 'will-4+6').locator('.v-badge')).toHaveText('lost');
+  // No example to contrast: the kernels whose verdict differs from their neighbour's come first,
+  // naming the fix that made the difference; v5.10-rc4 is where yu-fix's patches apply.
+  const yu = page.locator('.verdict-row .verdict[data-variant="yu-fix"]');
+  await expect(yu).toHaveAttribute('data-role', 'changed');
+  await expect(yu.locator('.v-role')).toContainText('differs from v5.10-rc4 by yu-mkclean-pending');
+  await expect(yu.locator('.v-badge')).toHaveText('✓guaranteed');
+  await expect(page.locator('.verdict-row .verdict[data-variant="v5.10-rc4"] .v-badge')).toHaveText('✗data lost');
 
-  // Clicking a verdict highlights the steps that decided it.
-  await verdict(page, 'will-4+6').click();
+  // Opening Example 1 made its harmed kernel, will-4+6, the inspected one: it stays first, and the
+  // steps that decided its verdict are marked.
+  await expect(page.locator('.verdict-row .verdict[data-variant="will-4+6"]')).toHaveAttribute('data-role', 'inspected');
   const decisive = page.locator('.timeline .step.decisive');
   expect(await decisive.count()).toBeGreaterThan(0);
   await expect(page.locator('.timeline .step.decisive[data-action="drop_clean_page"]')).toHaveCount(1);
-  await verdict(page, 'yu-fix').click();
-  await expect(decisive).toHaveCount(0);
+  // Every other preset is one click away under "all releases"; inspecting one shows it first.
+  await page.locator('.all-verdicts summary').click();
+  await page.locator('.all-verdicts .verdict[data-variant="v5.12"]').click();
+  await expect(page.locator('.verdict-row .verdict[data-variant="v5.12"]')).toHaveAttribute('data-role', 'inspected');
+  await expect(page.locator('.all-verdicts .verdict[data-variant="will-4+6"]')).toBeVisible();
+  await expect(page.locator('.inspector')).toContainText('under v5.12');
+  // Under yu-fix nothing is lost: the step that kept the data is marked, page_mkclean_one's flush.
+  await yu.click();
+  await expect(decisive).toHaveCount(1);
+  await expect(decisive).toHaveAttribute('data-action', 'page_mkclean_one');
   expect(problems).toEqual([]);
 });
 
@@ -131,7 +146,7 @@ test('(c) the keyboard path places, moves and removes a step', async ({ page }) 
   await expect(placed).toHaveAttribute('data-step', '1');
 
   // Escape cancels a placement.
-  await page.locator('.palette-item[data-action="pte_mkclean"]').focus();
+  await page.locator('.palette-item[data-action="read_page"]').focus();
   await page.keyboard.press('Enter');
   await page.keyboard.press('Escape');
   await expect(page.locator('.timeline .step')).toHaveCount(2);
@@ -156,8 +171,8 @@ test('(c) the keyboard path places, moves and removes a step', async ({ page }) 
 test('(d) a reload restores the scenario; an unreadable autosave is reported, not fatal', async ({ page }) => {
   const problems = watchForErrors(page);
   await page.goto('/');
-  await page.locator('.palette-item[data-action="pte_mkold"]').dragTo(cell(page, 2, 0));
-  await page.locator('.palette-item[data-action="flush_tlb_mm"]').dragTo(cell(page, 0, 1));
+  await (await paletteItem(page, 'pte_mkold')).dragTo(cell(page, 2, 0));
+  await (await paletteItem(page, 'flush_tlb_mm')).dragTo(cell(page, 0, 1));
   await page.locator('.lane-add').click();
   await page.locator('.timeline .step[data-step="1"] .step-note').click();
   await page.locator('.step-note-input').fill('flush everything');
@@ -240,30 +255,43 @@ test('selecting a step shows the state after it, with the changed fields marked'
   await page.locator('.timeline .step[data-step="9"]').click();
   const inspector = page.locator('.inspector');
   await expect(inspector).toContainText('under will-4+6');
-  await expect(inspector.locator('[data-field="page.mem"]')).toHaveText('v2');
-  await expect(inspector.locator('[data-field="page.mem"]')).toHaveClass(/changed/);
-  await expect(inspector.locator('[data-field="disk"]')).not.toHaveClass(/changed/);
-  // ArrowUp with the timeline focused goes to the step before; mem did not change there.
+  const data = inspector.locator('[data-field="frame.0.data"]');
+  await expect(data).toHaveText('v2');
+  await expect(data).toHaveClass(/changed/);
+  await expect(inspector.locator('[data-field="page.0"]')).not.toHaveClass(/changed/);
+  // CPU0's entry is writable and dirty over a clean, read-only PTE.
+  await expect(inspector.locator('[data-field="tlb.0.0"]')).toHaveText('W D → F0');
+  await expect(inspector.locator('.stale-mark')).toHaveCount(1);
+  // The explanation names what the store did.
+  await expect(inspector.locator('.event-text')).toContainText('stale');
+  // ArrowUp with the timeline focused goes to the step before (the I/O): the disk changed there.
   await page.locator('.timeline').focus();
   await page.keyboard.press('ArrowUp');
   await expect(inspector).toContainText('After step 9');
-  await expect(inspector.locator('[data-field="page.mem"]')).not.toHaveClass(/changed/);
-  await expect(inspector.locator('.changed')).not.toHaveCount(0);
+  await expect(data).not.toHaveClass(/changed/);
+  await expect(inspector.locator('[data-field="page.0"]')).toHaveClass(/changed/);
 });
 
 test('a timeline that cannot run shows the error in the matrix, on the step and in an alert', async ({ page }) => {
   const problems = watchForErrors(page);
   await page.goto('/');
-  await page.locator('.palette-item[data-action="dec_tlb_flush_pending"]').dragTo(cell(page, 1, 0));
-  for (const v of ['v5.10-rc4', 'will-4+6', 'yu-fix', 'yu-fix+flush', 'v5.12', 'custom']) {
+  await (await paletteItem(page, 'dec_tlb_flush_pending')).dragTo(cell(page, 1, 0));
+  // Since v4.13 the pending state is a counter, which cannot go below zero; before, it was a flag.
+  await expect(verdict(page, 'v3.12')).toHaveAttribute('data-verdict', 'guaranteed');
+  for (const v of ['v4.13', 'v5.10-rc4', 'will-4+6', 'yu-fix', 'yu-fix+flush', 'v5.12', 'v6.2', 'custom']) {
     await expect(verdict(page, v)).toHaveAttribute('data-verdict', 'error');
   }
-  await expect(verdict(page, 'v5.12')).toContainText('below zero');
+  // The change is shown first, naming the fix, with the words "cannot run" and why.
+  const counter = page.locator('.verdict-row .verdict[data-variant="v4.13"]');
+  await expect(counter.locator('.v-role')).toHaveText('differs from v4.12 by pending-counter');
+  await expect(counter.locator('.v-badge')).toHaveText('?cannot run');
+  await expect(counter).toContainText('below zero');
   await expect(page.locator('.timeline .step.error-step')).toHaveAttribute('data-step', '0');
   await expect(page.getByRole('alert')).toContainText('cannot run');
   // An inc before it makes it valid again.
-  await page.locator('.palette-item[data-action="inc_tlb_flush_pending"]').dragTo(cell(page, 1, 0));
+  await (await paletteItem(page, 'inc_tlb_flush_pending')).dragTo(cell(page, 1, 0));
   await expect(verdict(page, 'v5.12')).toHaveAttribute('data-verdict', 'guaranteed');
+  await expect(verdict(page, 'v4.13')).toHaveAttribute('data-verdict', 'guaranteed');
   await expect(page.getByRole('alert')).toHaveCount(0);
   expect(problems).toEqual([]);
 });
@@ -282,24 +310,33 @@ test('on a narrow window the palette is above the timeline, which scrolls sidewa
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
 });
 
-test('the custom column follows its toggles, the arch applies to every column, verdicts take the keyboard', async ({ page }) => {
+test('the custom column follows its fixes, the arch applies to every column, verdicts take the keyboard', async ({ page }) => {
   await page.goto('/?example=example-1');
-  await expect(verdict(page, 'custom')).toHaveAttribute('data-verdict', 'guaranteed'); // never skips
-  // Will Deacon's policies, chosen by hand: the custom column now agrees with will-4+6.
-  await verdict(page, 'custom').locator('summary').click();
-  await page.locator('.custom-skip').selectOption('mainline');
-  await page.locator('.custom-batching').selectOption('recorded');
-  await page.locator('.custom-gather').selectOption('ranged');
-  await expect(verdict(page, 'custom')).toHaveAttribute('data-verdict', 'lost');
-  await page.locator('.custom-batching').selectOption('mm');
-  await expect(page.locator('.custom-gather')).toBeDisabled();
+  const custom = verdict(page, 'custom');
+  await expect(custom).toHaveAttribute('data-verdict', 'guaranteed'); // page_mkclean_one never skips
+  await expect(custom.locator('.v-name')).toHaveText('v5.10-rc4+mkclean-never-skips');
+  // Will Deacon's series, typed as a spec: the custom column now agrees with will-4+6.
+  await custom.locator('summary').click();
+  await page.locator('.custom-spec').fill('will-4+6');
+  await page.locator('.custom-spec').press('Enter');
+  await expect(custom).toHaveAttribute('data-verdict', 'lost');
+  await expect(page.locator('.custom-fix[data-fix="will-records"] input')).toBeChecked();
+  // Plus Yu Zhao's page_mkclean_one check, ticked in the fix table.
+  await page.locator('.custom-fix[data-fix="yu-mkclean-pending"] input').check();
+  await expect(custom).toHaveAttribute('data-verdict', 'guaranteed');
+  await expect(page.locator('.custom-spec')).toHaveValue('v5.10-rc4+will-records+will-ranged+yu-mkclean-pending');
+  // A spec that does not read is refused with core's message.
+  await page.locator('.custom-spec').fill('v9.9');
+  await page.locator('.custom-spec').press('Enter');
+  await expect(page.locator('.custom-error')).toContainText('unknown variant');
+  await expect(custom).toHaveAttribute('data-verdict', 'guaranteed');
   // The arch applies to the presets and to the custom column (each column names the variant it ran).
   await expect(verdict(page, 'will-4+6')).toHaveAttribute('title', /^will-4\+6:/);
-  await expect(verdict(page, 'custom')).toHaveAttribute('title', /; x86\n/);
+  await expect(custom).toHaveAttribute('title', /; x86\n/);
   await page.locator('.arch-select').selectOption('arm64');
   await expect(verdict(page, 'will-4+6')).toHaveAttribute('title', /^will-4\+6@arm64:/);
-  await expect(verdict(page, 'custom')).toHaveAttribute('title', /; arm64\n/);
-  await expect(verdict(page, 'custom').locator('.custom-batching')).toHaveValue('mm');
+  await expect(custom).toHaveAttribute('title', /; arm64\n/);
+  await expect(page.locator('.custom-fix[data-fix="yu-mkclean-pending"] input')).toBeChecked();
 
   await verdict(page, 'yu-fix').locator('.v-main').focus();
   await page.keyboard.press('Enter');
@@ -312,7 +349,7 @@ test('the initial-state editor changes the verdicts, undoably; an impossible sta
   await page.goto('/');
   await page.locator('details.initial summary').click();
   await expect(verdict(page, 'v5.12')).toHaveAttribute('data-verdict', 'guaranteed');
-  await page.locator('.initial input[data-field="pg_dirty"]').uncheck();
+  await page.locator('.initial input[data-field="pg_dirty"][data-page="0"]').uncheck();
   // The PTE's dirty bit still records the write.
   await expect(verdict(page, 'v5.12')).toHaveAttribute('data-verdict', 'guaranteed');
   await page.locator('.initial input[data-field="dirty"]').uncheck();

@@ -8,10 +8,16 @@ import { watchForErrors } from './support';
 const repo = join(__dirname, '..', '..');
 /** The seed mail's Example 1, quoted with `> ` as in the thread (core's fixture). */
 const seedExample1 = readFileSync(join(repo, 'core/tests/fixtures/seed-example-1.txt'), 'utf8');
-/** Example 1's share fragment as core writes it (core/tests/golden, kept equal to the encoder). */
-const example1Link = readFileSync(join(repo, 'core/tests/golden/example-1.url'), 'utf8').trim();
+/** Example 1's share fragment as core writes it (core/tests/golden/v2, kept equal to the encoder). */
+const example1Link = readFileSync(join(repo, 'core/tests/golden/v2/example-1.url'), 'utf8').trim();
+/** The same as model v1 wrote it: old links still open. */
+const example1LinkV1 = readFileSync(join(repo, 'core/tests/golden/v1/example-1.url'), 'utf8').trim();
 
-const VARIANTS = ['v5.10-rc4', 'will-4+6', 'yu-fix', 'yu-fix+flush', 'v5.12'];
+/** Every preset: the kernel releases and the seed thread's proposals. */
+const VARIANTS = [
+  'v3.12', 'v3.13', 'v3.15', 'v4.12', 'v4.13', 'v4.15', 'v5.2', 'v5.10-rc4',
+  'will-4+6', 'yu-fix', 'yu-fix+flush', 'v5.10', 'v5.11', 'v5.12', 'v6.0', 'v6.2',
+];
 
 type Root = Page | FrameLocator;
 
@@ -59,7 +65,7 @@ for (const base of ['/', '/sub/tlbrace/']) {
     const shown = await page.locator('.share-link').inputValue();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toBe(shown);
-    expect(copied.startsWith(`${baseURL}${base}#v1.`)).toBe(true);
+    expect(copied.startsWith(`${baseURL}${base}#v2.`)).toBe(true);
 
     const other = await context.newPage();
     const otherProblems = watchForErrors(other);
@@ -73,6 +79,15 @@ for (const base of ['/', '/sub/tlbrace/']) {
     expect(otherProblems).toEqual([]);
   });
 }
+
+test('a v1 link from model v1 still opens', async ({ page }) => {
+  const problems = watchForErrors(page);
+  expect(example1LinkV1.startsWith('v1.')).toBe(true);
+  await page.goto(`/#${example1LinkV1}`);
+  await expectExample1(page);
+  await expect(page.locator('[role=alert]')).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
 
 test('a damaged or newer link shows an error and keeps the scenario', async ({ page, browser }) => {
   const problems = watchForErrors(page);
@@ -135,7 +150,7 @@ test('the embed demo page shows two embeds sized from their messages', async ({ 
     const iframe = iframes.nth(i);
     await iframe.scrollIntoViewIfNeeded();
     const src = await iframe.getAttribute('src');
-    expect(src).toMatch(/^\.\/index\.html\?embed#v1\./);
+    expect(src).toMatch(/^\.\/index\.html\?embed#v2\./);
     const inside = page.frameLocator(`iframe.tlbrace >> nth=${i}`);
     await expect(inside.locator('.timeline .lane').first()).toBeVisible();
     expect(await inside.locator('.timeline .lane').count()).toBeGreaterThanOrEqual(3);
@@ -188,9 +203,9 @@ test('the page\'s architecture goes into the SVG, the share link and the embed, 
   expect(readFileSync((await svg.path())!, 'utf8')).toContain('Verdicts (arm64)');
 
   await page.locator('.share-button').click();
-  expect(await page.locator('.share-link').inputValue()).toMatch(/\/sub\/tlbrace\/\?arch=arm64#v1\./);
+  expect(await page.locator('.share-link').inputValue()).toMatch(/\/sub\/tlbrace\/\?arch=arm64#v2\./);
   await page.locator('.embed-button').click();
-  expect(await page.locator('.embed-snippet').inputValue()).toMatch(/\?embed&amp;arch=arm64#v1\./);
+  expect(await page.locator('.embed-snippet').inputValue()).toMatch(/\?embed&amp;arch=arm64#v2\./);
 
   // The embed runs every preset on arm64, and opens the editor on arm64.
   const embed = await context.newPage();
@@ -248,7 +263,7 @@ test('JSON download and upload round-trip; bad files are refused; SVG and ASCII 
   const jsonPath = join(dir, json.suggestedFilename());
   await json.saveAs(jsonPath);
   const parsed = JSON.parse(readFileSync(jsonPath, 'utf8'));
-  expect(parsed.version).toBe(1);
+  expect(parsed.version).toBe(2);
   expect(parsed.steps.length).toBe(13);
 
   const [svg] = await Promise.all([page.waitForEvent('download'), page.locator('.download-svg').click()]);
@@ -281,7 +296,7 @@ test('JSON download and upload round-trip; bad files are refused; SVG and ASCII 
   await expect(fresh.locator('[role=alert]')).toContainText('version');
   expect(await snapshot(fresh)).toEqual(before);
   const big = join(dir, 'big.json');
-  writeFileSync(big, `{"version": 1, "pad": "${'x'.repeat(300 * 1024)}"}`);
+  writeFileSync(big, `{"version": 2, "pad": "${'x'.repeat(1500 * 1024)}"}`);
   await fresh.locator('.upload-json').setInputFiles(big);
   await expect(fresh.locator('[role=alert]')).toContainText('KiB');
   expect(await snapshot(fresh)).toEqual(before);
@@ -289,7 +304,7 @@ test('JSON download and upload round-trip; bad files are refused; SVG and ASCII 
   // The embed snippet names this page with the embed flag, a title and a height.
   await fresh.locator('.embed-button').click();
   const snippet = await fresh.locator('.embed-snippet').inputValue();
-  expect(snippet).toMatch(/<iframe src="http:\/\/127\.0\.0\.1:\d+\/sub\/tlbrace\/\?embed#v1\.[A-Za-z0-9_-]+" title="tlbrace: Example 1[^"]*"/);
+  expect(snippet).toMatch(/<iframe src="http:\/\/127\.0\.0\.1:\d+\/sub\/tlbrace\/\?embed#v2\.[A-Za-z0-9_-]+" title="tlbrace: Example 1[^"]*"/);
   expect(snippet).toContain('tlbrace:height');
   expect(problems).toEqual([]);
   expect(freshProblems).toEqual([]);

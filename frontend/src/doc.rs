@@ -7,11 +7,15 @@
 //! Rows: a "row" is a global time index. Inserting at row `r` puts the new step at index `r` of
 //! `Scenario::steps` (before the step that was at `r`); row `steps.len()` is the empty row after the
 //! last step. The timeline shows one step per row, in its CPU's column, like the mailing-list diagrams.
+//!
+//! Pages: a scenario maps one or two virtual pages (`Scenario::pages`). A step of a per-page action
+//! (`ActionDef::per_page`) names its page; a new one takes the page of the step before it on its lane
+//! (so a path drawn on page 1 stays there), and [`Edit::SetStepPage`] changes it.
 
 use std::rc::Rc;
 
 use tlbrace_core::model::scenario::MAX_STEPS;
-use tlbrace_core::{Action, InitialState, Scenario, Step, MAX_CPUS};
+use tlbrace_core::{Action, InitialState, PageSpec, Scenario, Step, MAX_CPUS, MAX_PAGES};
 use yew::Reducible;
 
 /// How many undo steps are kept: far more than a session needs, bounded so memory stays small.
@@ -20,7 +24,8 @@ pub const MAX_UNDO: usize = 200;
 /// One change to the document. Scenario edits are undoable; selection changes are not.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Edit {
-    /// Put a new step running `action` on CPU `cpu` at row `row` (0..=steps.len()).
+    /// Put a new step running `action` on CPU `cpu` at row `row` (0..=steps.len()). A per-page action
+    /// acts on the page of the lane's previous per-page step (page 0 for the first).
     InsertStep {
         /// The lane.
         cpu: usize,
@@ -48,12 +53,33 @@ pub enum Edit {
         /// The remark, without brackets.
         note: Option<String>,
     },
+    /// Make a step act on another virtual page (refused for an action on the whole mm).
+    SetStepPage {
+        /// The step.
+        step: usize,
+        /// The page, from 0.
+        page: usize,
+    },
     /// Add a CPU lane at the right.
     AddCpu,
     /// Remove a CPU lane with its steps; the lanes to its right move one to the left.
     RemoveCpu(usize),
-    /// Replace the initial-state overrides.
+    /// Replace the mm's initial-state overrides (`tlb_flush_pending`, `tlb_flush_batched`).
     SetInitial(InitialState),
+    /// Replace one virtual page's description: its kind, whether it maps an earlier page's page, and
+    /// its initial-state overrides.
+    SetPage {
+        /// The page, from 0.
+        page: usize,
+        /// What it is.
+        spec: PageSpec,
+    },
+    /// Clear every initial-state override, the pages' and the mm's.
+    ResetInitial,
+    /// Map another virtual page (at most [`MAX_PAGES`]).
+    AddPage(PageSpec),
+    /// Unmap a virtual page with the steps on it; later pages and the steps on them move down one.
+    RemovePage(usize),
     /// Replace the whole scenario (presets, share links, imports): one undoable edit.
     Load(Scenario),
     /// Undo the last scenario edit.
@@ -221,7 +247,16 @@ fn edit_scenario(s: &mut Scenario, edit: &Edit) -> Result<Selection, String> {
                 return Err(no_cpu(*cpu, s.cpus));
             }
             let row = (*row).min(len);
-            s.steps.insert(row, Step::new(*cpu, *action));
+            let page = if action.def().per_page {
+                s.steps[..row]
+                    .iter()
+                    .rev()
+                    .find(|st| st.cpu == *cpu && st.action.def().per_page)
+                    .map_or(0, |st| st.page)
+            } else {
+                0
+            };
+            s.steps.insert(row, Step::new(*cpu, *action).on(page));
             Ok(Selection::Set(Some(row)))
         }
         Edit::MoveStep { from, cpu, row } => {
@@ -257,6 +292,19 @@ fn edit_scenario(s: &mut Scenario, edit: &Edit) -> Result<Selection, String> {
                 .map(str::to_string);
             Ok(Selection::Keep)
         }
+        Edit::SetStepPage { step, page } => {
+            let pages = s.pages.len();
+            let Some(st) = s.steps.get_mut(*step) else {
+                return Err(no_step(*step));
+            };
+            if *page >= pages {
+                return Err(format!(
+                    "there is no page {page}: the scenario maps {pages}"
+                ));
+            }
+            st.page = *page;
+            Ok(Selection::Keep)
+        }
         Edit::AddCpu => {
             if s.cpus >= MAX_CPUS {
                 return Err(format!("a scenario has at most {MAX_CPUS} CPUs"));
@@ -284,18 +332,76 @@ fn edit_scenario(s: &mut Scenario, edit: &Edit) -> Result<Selection, String> {
             while s.labels.last().is_some_and(String::is_empty) {
                 s.labels.pop();
             }
-            if let Some(tlb) = &mut s.initial.tlb {
-                if *cpu < tlb.len() {
-                    tlb.remove(*cpu);
-                }
-                if tlb.iter().all(Option::is_none) {
-                    s.initial.tlb = None;
+            for page in &mut s.pages {
+                let tlb = &mut page.initial.tlb;
+                if let Some(entries) = tlb {
+                    if *cpu < entries.len() {
+                        entries.remove(*cpu);
+                    }
+                    if entries.iter().all(Option::is_none) {
+                        *tlb = None;
+                    }
                 }
             }
             Ok(Selection::Keep)
         }
         Edit::SetInitial(initial) => {
             s.initial = initial.clone();
+            Ok(Selection::Keep)
+        }
+        Edit::SetPage { page, spec } => {
+            let pages = s.pages.len();
+            let Some(p) = s.pages.get_mut(*page) else {
+                return Err(format!(
+                    "there is no page {page}: the scenario maps {pages}"
+                ));
+            };
+            *p = spec.clone();
+            Ok(Selection::Keep)
+        }
+        Edit::ResetInitial => {
+            s.initial = InitialState::default();
+            for p in &mut s.pages {
+                p.initial = Default::default();
+            }
+            Ok(Selection::Keep)
+        }
+        Edit::AddPage(spec) => {
+            if s.pages.len() >= MAX_PAGES {
+                return Err(format!("a scenario maps at most {MAX_PAGES} virtual pages"));
+            }
+            s.pages.push(spec.clone());
+            Ok(Selection::Keep)
+        }
+        Edit::RemovePage(page) => {
+            let pages = s.pages.len();
+            if *page >= pages {
+                return Err(format!(
+                    "there is no page {page}: the scenario maps {pages}"
+                ));
+            }
+            if pages == 1 {
+                return Err("a scenario maps at least one page".into());
+            }
+            let gone = s.pages.remove(*page);
+            for p in &mut s.pages {
+                match p.same_as {
+                    // A second mapping of the removed page's page now maps a page of its own.
+                    Some(o) if o == *page => {
+                        p.same_as = None;
+                        p.kind = gone.kind;
+                    }
+                    Some(o) if o > *page => p.same_as = Some(o - 1),
+                    _ => {}
+                }
+            }
+            s.steps
+                .retain(|st| !(st.page == *page && st.action.def().per_page));
+            for st in &mut s.steps {
+                if st.page > *page {
+                    st.page -= 1;
+                }
+            }
             Ok(Selection::Keep)
         }
         Edit::Load(scenario) => {

@@ -156,7 +156,7 @@ mod tests {
     fn request(options: Options, time_budget_ms: Option<u64>) -> Request {
         Request {
             scenario: example("example-1").unwrap(),
-            variants: Preset::ALL.map(|p| p.variant()).to_vec(),
+            variants: Preset::SEED.map(|p| p.variant()).to_vec(),
             options,
             time_budget_ms,
         }
@@ -204,7 +204,8 @@ mod tests {
             vec![
                 (Some(Preset::V5_10Rc4), Finding::Unsafe),
                 (Some(Preset::Will4And6), Finding::Unsafe),
-                (Some(Preset::YuFix), Finding::Safe),
+                // Model v2 finds a soft-dirty miss under yu-fix (clear_refs takes no gather).
+                (Some(Preset::YuFix), Finding::Unsafe),
                 (Some(Preset::YuFixFlush), Finding::Safe),
                 (Some(Preset::V5_12), Finding::Unsafe),
             ]
@@ -214,7 +215,7 @@ mod tests {
             assert!(!timed_out);
             if let Some(c) = &report.counterexample {
                 let t = tlbrace_core::run(&c.scenario, &report.variant).unwrap();
-                assert_eq!(t.verdict.label(), c.kind.label());
+                assert_eq!(t.verdict, c.verdict);
             }
         }
     }

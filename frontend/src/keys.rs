@@ -3,8 +3,8 @@
 //! dispatches the commands, and cancels the browser's own action for a key it handled.
 //!
 //! On the focused timeline ([`timeline`]): ↑/↓ select steps, Home/End the first and last, Alt+arrows
-//! move the selected step a row or a lane, Delete/Backspace remove it, Enter edits its note, Escape
-//! clears the selection. While placing (an action picked in the palette, or a step), the arrows,
+//! move the selected step a row or a lane, Delete/Backspace remove it, Enter edits its note, P moves it
+//! to the next page (with two pages, for an action on one page), Escape clears the selection. While placing (an action picked in the palette, or a step), the arrows,
 //! Home and End aim, Enter or Space places, Escape cancels. Anywhere but in a text field
 //! ([`undo_redo`]): Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (Cmd on a Mac).
 
@@ -100,6 +100,14 @@ pub fn timeline(key: &Key, doc: &Doc, view: &View) -> Option<Vec<Command>> {
         ("End", _) if len > 0 => edit(Edit::Select(Some(len - 1))),
         ("Delete" | "Backspace", Some(i)) => edit(Edit::RemoveStep(i)),
         ("Enter", Some(i)) => Some(vec![Command::View(ViewEdit::EditNote(Some(i)))]),
+        ("p" | "P", Some(i))
+            if !(key.ctrl || key.meta) && s.pages.len() > 1 && s.steps[i].action.def().per_page =>
+        {
+            edit(Edit::SetStepPage {
+                step: i,
+                page: (s.steps[i].page + 1) % s.pages.len(),
+            })
+        }
         ("Escape", Some(_)) => edit(Edit::Select(None)),
         _ => None,
     }
@@ -198,6 +206,36 @@ mod tests {
         );
         assert_eq!(keys(Key::plain("Delete"), &doc(None)), None);
         assert_eq!(keys(Key::plain("a"), &d), None);
+    }
+
+    #[test]
+    fn p_moves_a_per_page_step_to_the_next_page() {
+        let mut d = doc(Some(0));
+        assert_eq!(
+            keys(Key::plain("p"), &d),
+            None,
+            "one page: P is not the timeline's"
+        );
+        d.apply(Edit::AddPage(tlbrace_core::PageSpec::default()));
+        d.apply(Edit::Select(Some(0)));
+        assert_eq!(
+            keys(Key::plain("p"), &d),
+            Some(vec![Command::Doc(Edit::SetStepPage { step: 0, page: 1 })])
+        );
+        let print = Key {
+            ctrl: true,
+            ..Key::plain("p")
+        };
+        assert_eq!(keys(print, &d), None);
+        // clear_refs_write acts on the whole mm: no page to choose.
+        let mm = d
+            .scenario
+            .steps
+            .iter()
+            .position(|s| !s.action.def().per_page)
+            .unwrap();
+        d.apply(Edit::Select(Some(mm)));
+        assert_eq!(keys(Key::plain("p"), &d), None);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! render the compact read-only embed instead of the editor.
 //!
 //! URL shapes, all relative to wherever the playground is hosted (any sub-path):
-//! - `…/#v1.<data>` opens the scenario in the editor;
-//! - `…/?embed#v1.<data>` (also `index.html?embed#…`) renders the embed view of that scenario;
+//! - `…/#v2.<data>` (and model v1's `…/#v1.<data>`) opens the scenario in the editor;
+//! - `…/?embed#v2.<data>` (also `index.html?embed#…`) renders the embed view of that scenario;
 //! - `?arch=arm64` (editor or embed) runs every variant on arm64 rather than x86. The links the page
 //!   makes (Share link, Embed…) carry the page's architecture this way.
 //!
@@ -71,7 +71,7 @@ pub fn arch_param(search: &str) -> Arch {
         .unwrap_or(Arch::X86)
 }
 
-/// Opens the scenario a fragment (`#v1.…` or `v1.…`) names. `None` when there is no fragment or it
+/// Opens the scenario a fragment (`#v2.…`, `v2.…`, or a `v1.` one) names. `None` when there is no fragment or it
 /// is not shaped like a share link (`v<digits>.…`): pages that host or test the playground put their
 /// own fragments in the URL (a test runner's `#wbg_style=…`, an anchor), and those are not ours to
 /// complain about. A damaged, truncated or newer-version link gives a message the user can read.
@@ -197,7 +197,7 @@ fn current_search() -> String {
 }
 
 /// The editor's share URL for `scenario` on `arch`: this page's URL (without the embed flag and
-/// fragment, with `arch=arm64` on arm64) followed by `#v1.…`.
+/// fragment, with `arch=arm64` on arm64) followed by `#v2.…`.
 pub fn share_url(scenario: &Scenario, arch: Arch) -> String {
     format!(
         "{}{}#{}",
@@ -325,6 +325,16 @@ mod tests {
         let embed = parse("?embed", &hash);
         assert!(embed.embed);
         assert_eq!(embed.link, Some(Ok(s)));
+    }
+
+    #[test]
+    fn a_v1_link_from_model_v1_still_opens() {
+        let v1 = include_str!("../../core/tests/golden/v1/example-1.url").trim();
+        assert!(v1.starts_with("v1."));
+        let opened = parse("", &format!("#{v1}")).link.unwrap().unwrap();
+        let want = example("example-1").unwrap();
+        assert_eq!(opened.steps, want.steps);
+        assert_eq!(opened.cpus, want.cpus);
     }
 
     #[test]

@@ -9,7 +9,8 @@
 
 use std::rc::Rc;
 
-use tlbrace_core::{Action, Arch, Preset, Scenario, SkipTest, Variant};
+use tlbrace_core::examples::Example;
+use tlbrace_core::{Action, Arch, Fix, Preset, Scenario, Variant};
 use yew::Reducible;
 
 use crate::components::verdicts::VariantKey;
@@ -49,13 +50,35 @@ impl Default for View {
     }
 }
 
-/// The custom column's starting policies: v5.10's clear_refs with a `page_mkclean_one` that never
-/// skips, the reference that shows what the skip test risks.
+/// The custom column's starting fixes: v5.10-rc4 with a `page_mkclean_one` that never skips
+/// (`v5.10-rc4+mkclean-never-skips`), the reference that shows what the skip test risks.
 pub fn default_custom() -> Variant {
-    Variant {
-        skip_test: SkipTest::Never,
-        ..Preset::V5_10Rc4.variant()
+    Preset::V5_10Rc4
+        .variant()
+        .with(Fix::MkcleanNeverSkips, true)
+}
+
+/// The kernels a built-in example contrasts (`harmed`, `holds`), read from its variant specs; `None`
+/// when it has none or a spec does not read.
+pub fn contrast(example: &Example) -> Option<(Variant, Variant)> {
+    let c = example.contrast?;
+    Some((
+        Variant::parse(c.harmed).ok()?,
+        Variant::parse(c.holds).ok()?,
+    ))
+}
+
+/// Opening a built-in example from the menu: load it, run on the architecture of the kernels it
+/// contrasts, and inspect the one under which it does harm.
+pub fn open_example(example: &Example) -> Vec<Command> {
+    let mut commands = vec![Command::Doc(Edit::Load(example.scenario()))];
+    if let Some((harmed, _)) = contrast(example) {
+        commands.push(Command::View(ViewEdit::SetArch(harmed.arch)));
+        if let Some(p) = harmed.preset() {
+            commands.push(Command::View(ViewEdit::Inspect(VariantKey::Preset(p))));
+        }
     }
+    commands
 }
 
 /// One change to the view.
@@ -239,6 +262,31 @@ mod tests {
         assert!(Rc::ptr_eq(&view, &same));
         let arm = view.reduce(ViewEdit::SetArch(Arch::Arm64));
         assert_eq!(arm.arch, Arch::Arm64);
+    }
+
+    #[test]
+    fn opening_an_example_inspects_its_harmed_kernel_on_its_architecture() {
+        let oom = tlbrace_core::examples::find("oom-reaper").unwrap();
+        let commands = open_example(oom);
+        assert_eq!(
+            commands[1..],
+            [
+                Command::View(ViewEdit::SetArch(Arch::Arm64)),
+                Command::View(ViewEdit::Inspect(VariantKey::Preset(Preset::V4_13)))
+            ]
+        );
+        let seed = tlbrace_core::examples::find("example-2b").unwrap();
+        assert_eq!(open_example(seed).len(), 1, "no contrast: only the load");
+        for e in tlbrace_core::examples::EXAMPLES {
+            if e.contrast.is_some() {
+                let (harmed, holds) = contrast(e).unwrap();
+                assert!(
+                    harmed.preset().is_some() && holds.preset().is_some(),
+                    "{}",
+                    e.name
+                );
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use tlbrace_core::examples::example;
-use tlbrace_core::{Action, InitialState, Scenario, Step};
+use tlbrace_core::model::initial::PageInitial;
+use tlbrace_core::{Action, InitialState, PageKind, PageSpec, Scenario, Step};
 use tlbrace_frontend::doc::{Doc, Edit, MAX_UNDO};
 
 fn ids(doc: &Doc) -> Vec<(usize, &'static str)> {
@@ -282,9 +283,24 @@ fn undo_and_redo_cover_every_edit() {
         Edit::AddCpu,
         Edit::RemoveCpu(2),
         Edit::SetInitial(InitialState {
-            dirty: Some(false),
+            tlb_flush_pending: Some(1),
             ..InitialState::default()
         }),
+        Edit::SetPage {
+            page: 0,
+            spec: PageSpec {
+                initial: PageInitial {
+                    dirty: Some(false),
+                    ..PageInitial::default()
+                },
+                ..PageSpec::default()
+            },
+        },
+        Edit::AddPage(PageSpec::new(PageKind::Anon)),
+        Edit::SetStepPage { step: 0, page: 1 },
+        Edit::ResetInitial,
+        Edit::SetStepPage { step: 0, page: 0 },
+        Edit::RemovePage(1),
         Edit::RemoveStep(0),
         Edit::Load(example("example-2b").unwrap()),
     ];
@@ -338,12 +354,96 @@ fn load_is_one_undoable_edit_and_refuses_invalid_scenarios() {
 #[test]
 fn invalid_initial_state_is_refused() {
     let mut doc = Doc::default();
-    doc.apply(Edit::SetInitial(InitialState {
-        present: Some(false),
-        ..InitialState::default()
-    }));
+    doc.apply(Edit::SetPage {
+        page: 0,
+        spec: PageSpec {
+            initial: PageInitial {
+                present: Some(false),
+                ..PageInitial::default()
+            },
+            ..PageSpec::default()
+        },
+    });
     assert!(doc.message.as_deref().unwrap().contains("not present"));
-    assert!(doc.scenario.initial.is_default());
+    assert!(doc.scenario.pages[0].initial.is_default());
+}
+
+#[test]
+fn a_second_page_is_added_used_and_removed_with_its_steps() {
+    let mut doc = Doc::new(example("example-1").unwrap());
+    doc.apply(Edit::AddPage(PageSpec::new(PageKind::Anon)));
+    assert_eq!(doc.scenario.pages.len(), 2);
+    doc.apply(Edit::AddPage(PageSpec::default()));
+    assert!(doc.message.as_deref().unwrap().contains("at most 2"));
+    assert_eq!(doc.scenario.pages.len(), 2);
+
+    // CPU0's first step moves to page 1; a new step on its lane follows it there.
+    doc.apply(Edit::SetStepPage { step: 0, page: 1 });
+    assert_eq!(doc.message, None);
+    assert_eq!(doc.scenario.steps[0].page, 1);
+    insert(&mut doc, 0, 1, Action::WriteToPage);
+    assert_eq!(doc.scenario.steps[1].page, 1, "follows its lane's page");
+    // An action on the whole mm has no page to choose.
+    let mm = doc
+        .scenario
+        .steps
+        .iter()
+        .position(|s| !s.action.def().per_page)
+        .unwrap();
+    doc.apply(Edit::SetStepPage { step: mm, page: 1 });
+    assert!(doc.message.as_deref().unwrap().contains("whole mm"));
+    doc.apply(Edit::SetStepPage { step: 0, page: 2 });
+    assert!(doc.message.as_deref().unwrap().contains("no page 2"));
+
+    let steps = doc.scenario.steps.len();
+    doc.apply(Edit::RemovePage(1));
+    assert_eq!(doc.message, None);
+    assert_eq!(doc.scenario.pages.len(), 1);
+    assert_eq!(
+        doc.scenario.steps.len(),
+        steps - 2,
+        "its two steps went with it"
+    );
+    doc.apply(Edit::RemovePage(0));
+    assert!(doc
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("at least one page"));
+}
+
+#[test]
+fn removing_the_first_page_keeps_a_second_mapping_of_it_as_a_page_of_its_own() {
+    let mut doc = Doc::default();
+    doc.apply(Edit::SetPage {
+        page: 0,
+        spec: PageSpec::new(PageKind::Anon),
+    });
+    doc.apply(Edit::AddPage(PageSpec {
+        same_as: Some(0),
+        ..PageSpec::default()
+    }));
+    insert(&mut doc, 1, 0, Action::WriteToPage);
+    doc.apply(Edit::SetStepPage { step: 0, page: 1 });
+    doc.apply(Edit::RemovePage(0));
+    assert_eq!(doc.message, None);
+    assert_eq!(doc.scenario.pages, vec![PageSpec::new(PageKind::Anon)]);
+    assert_eq!(doc.scenario.steps[0].page, 0);
+}
+
+#[test]
+fn removing_a_lane_drops_its_initial_tlb_entries() {
+    let mut s = Scenario::new(3);
+    s.pages[0].initial.tlb = Some(vec![None, tlbrace_core::TlbEntry::from_code("wd").unwrap()]);
+    let mut doc = Doc::new(s);
+    doc.apply(Edit::RemoveCpu(0));
+    assert_eq!(doc.message, None);
+    assert_eq!(
+        doc.scenario.pages[0].initial.tlb,
+        Some(vec![tlbrace_core::TlbEntry::from_code("wd").unwrap()])
+    );
+    doc.apply(Edit::RemoveCpu(0));
+    assert_eq!(doc.scenario.pages[0].initial.tlb, None);
 }
 
 #[test]

@@ -15,7 +15,7 @@ use tlbrace_core::search::explore::{explore, Finding, Options, Outcome, Progress
 use tlbrace_core::{Arch, Preset, Scenario, Variant};
 use tlbrace_frontend::components::counterexample::{Counterexample, CounterexampleProps};
 use tlbrace_frontend::components::explore_results::{group, ExploreResults, ResultsProps, Row};
-use tlbrace_frontend::components::explorer::{offered, Running};
+use tlbrace_frontend::components::explorer::Running;
 use tlbrace_frontend::explore_protocol::{run_request, Reply, Request};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -35,11 +35,12 @@ async fn settle() {
     yew::platform::time::sleep(Duration::from_millis(20)).await;
 }
 
+/// The seed thread's five presets on `arch`.
 fn presets(arch: Arch) -> Vec<Variant> {
-    offered(arch, Preset::V5_12.variant())
+    Preset::SEED.iter().map(|p| p.variant().on(arch)).collect()
 }
 
-/// Example 1 searched under every preset, as the worker would report it.
+/// Example 1 searched under the seed's presets, as the worker would report it.
 fn example_1_rows() -> Vec<Row> {
     let s = example("example-1").unwrap();
     presets(Arch::X86)
@@ -108,13 +109,14 @@ fn the_worker_logic_runs_in_wasm_with_the_browser_clock() {
             findings.push(report.finding());
         }
     });
-    // The seed's verdicts hold on arm64 as on x86 for Example 1: the three mainline-skip presets lose.
+    // On arm64 as on x86, only yu-fix+flush keeps every interleaving of Example 1 from harm (model
+    // v2 finds a soft-dirty miss under yu-fix, whose clear_refs takes no gather).
     assert_eq!(
         findings,
         vec![
             Finding::Unsafe,
             Finding::Unsafe,
-            Finding::Safe,
+            Finding::Unsafe,
             Finding::Safe,
             Finding::Unsafe
         ]
@@ -167,7 +169,7 @@ async fn the_results_table_shows_each_report() {
     for (row, want) in rows.iter().zip([
         ("v5.10-rc4", "unsafe"),
         ("will-4+6", "unsafe"),
-        ("yu-fix", "safe"),
+        ("yu-fix", "unsafe"),
         ("yu-fix+flush", "safe"),
         ("v5.12", "unsafe"),
     ]) {

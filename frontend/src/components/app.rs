@@ -10,7 +10,8 @@
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
-use tlbrace_core::examples::{example, EXAMPLES};
+use tlbrace_core::examples::{find, Example, Origin, EXAMPLES};
+use tlbrace_core::model::paths;
 use tlbrace_core::Scenario;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlSelectElement, KeyboardEvent};
@@ -20,17 +21,17 @@ use super::counterexample::Counterexample;
 use super::embed::EmbedPage;
 use super::explorer::Explorer;
 use super::header::Header;
-use super::initial::InitialEditor;
+use super::initial::{pages_bar, InitialEditor};
 use super::inspector::Inspector;
 use super::io::ImportExport;
 use super::palette::Palette;
 use super::share::SharePanel;
-use super::timeline::{step_dom_id, Timeline};
-use super::verdicts::{columns, Verdicts};
+use super::timeline::{step_dom_id, Timeline, Warning};
+use super::verdicts::{columns, featured, Verdicts};
 use crate::dnd::Src;
 use crate::doc::{Doc, Edit};
 use crate::keys::{self, Key};
-use crate::view::{Command, View, ViewEdit};
+use crate::view::{contrast, open_example, parse_arch, Command, View, ViewEdit};
 use crate::{location, storage};
 
 /// The document the page opens with: the example a `?example=<name>` query names (with the step a
@@ -49,9 +50,9 @@ fn initial_doc() -> Doc {
             ..Doc::default()
         },
     };
-    if let Some(s) = location::current_param("example").and_then(|name| example(&name)) {
+    if let Some(e) = location::current_param("example").and_then(|name| find(&name)) {
         let message = doc.message.take();
-        doc.apply(Edit::Load(s));
+        doc.apply(Edit::Load(e.scenario()));
         doc.message = message;
         let step = location::current_param("step").and_then(|n| n.parse::<usize>().ok());
         doc.apply(Edit::Select(step.and_then(|n| n.checked_sub(1))));
@@ -59,12 +60,65 @@ fn initial_doc() -> Doc {
     doc
 }
 
-/// The view the page opens with: the architecture its URL asks for (`?arch=arm64`).
+/// The view the page opens with: for an example named in the URL, its contrast's architecture and
+/// harmed kernel ([`open_example`]); the architecture the URL asks for (`?arch=arm64`) wins.
 fn initial_view() -> View {
-    View {
-        arch: location::arch(),
-        ..View::default()
+    let mut view = View::default();
+    if let Some(e) = location::current_param("example").and_then(|name| find(&name)) {
+        for command in open_example(e) {
+            if let Command::View(edit) = command {
+                view.apply(edit);
+            }
+        }
     }
+    if let Some(arch) = location::current_param("arch").and_then(|a| parse_arch(&a)) {
+        view.arch = arch;
+    }
+    view
+}
+
+/// The built-in example a scenario is (or was edited from), known by its title: its story, commit
+/// and contrast stay on the page while it is edited, and come back with Undo or a reload.
+pub fn origin(scenario: &Scenario) -> Option<&'static Example> {
+    let title = scenario.title.as_deref()?;
+    EXAMPLES
+        .iter()
+        .find(|e| e.scenario().title.as_deref() == Some(title))
+}
+
+/// Steps that are not a kernel order, in words, for the timeline and the list above it: steps no
+/// kernel path runs where they stand ([`paths::irregular`]), and steps that would wait for a lock
+/// under the inspected variant (`Trace::waits`).
+pub fn order_warnings(
+    scenario: &Scenario,
+    trace: Option<&tlbrace_core::Trace>,
+    variant: &str,
+) -> Vec<Warning> {
+    let mut out: Vec<Warning> = paths::irregular(scenario)
+        .into_iter()
+        .map(|x| Warning {
+            step: x.step,
+            kind: "irregular",
+            text: x.to_string(),
+        })
+        .collect();
+    // Both lists come in step order; each wait goes after the warnings on steps up to its own.
+    for w in trace.map_or(&[][..], |t| &t.waits[..]) {
+        let at = out.partition_point(|x| x.step <= w.step);
+        out.insert(
+            at,
+            Warning {
+                step: w.step,
+                kind: "wait",
+                text: format!(
+                    "step {} would wait under {variant}: {}; as drawn, not a kernel order",
+                    w.step + 1,
+                    w.blocked
+                ),
+            },
+        );
+    }
+    out
 }
 
 /// The playground: the editor, or with `?embed` in the query the read-only embed of the scenario in
@@ -138,6 +192,8 @@ fn Editor() -> Html {
     use_undo_keys(doc.dispatcher());
 
     let scenario = doc.scenario.clone();
+    let origin = *use_memo(doc.revision, |_| origin(&scenario));
+    let contrast = origin.and_then(contrast);
     let cols = {
         let scenario = scenario.clone();
         use_memo(
@@ -213,6 +269,20 @@ fn Editor() -> Html {
         .cloned()
         .expect("the matrix has a column per preset");
     let inspected_name = inspected.key.name();
+    // What the explorer searches until the user chooses: the kernels the matrix shows first.
+    let explore_defaults: Vec<&'static str> = {
+        let pair = contrast.and_then(|(h, k)| Some((h.preset()?, k.preset()?)));
+        featured(&cols, pair, view.inspected)
+            .into_iter()
+            .map(|(p, _)| p.name())
+            .chain(["custom"])
+            .collect()
+    };
+    let warnings = Rc::new(order_warnings(
+        &scenario,
+        inspected.result.as_ref().as_ref().ok(),
+        inspected_name,
+    ));
     // The inspected variant cannot run the timeline: say so above it, naming the step.
     let (decisive, error_step, run_error) = match inspected.result.as_ref() {
         Ok(t) => (Rc::new(t.verdict.decisive_steps()), None, None),
@@ -241,17 +311,17 @@ fn Editor() -> Html {
         <div class="app">
             <div class="topbar">
                 <Header />
-                { toolbar(&doc, &edit) }
+                { toolbar(&doc, &edit, &run) }
             </div>
             { message }
             { link_error }
-            <Verdicts scenario={scenario.clone()} columns={cols.clone()} arch={view.arch}
+            <Verdicts scenario={scenario.clone()} columns={cols.clone()} arch={view.arch} {contrast}
                 custom={view.custom} inspected={view.inspected}
                 on_inspect={view_edit.reform(ViewEdit::Inspect)}
                 on_arch={view_edit.reform(ViewEdit::SetArch)}
                 on_custom={view_edit.reform(ViewEdit::SetCustom)} />
             <div class="workspace">
-                <Palette {on_pick} on_trash={edit.reform(Edit::RemoveStep)}
+                <Palette scenario={scenario.clone()} {on_pick} on_trash={edit.reform(Edit::RemoveStep)}
                     on_drag_end={view_edit.reform(|()| ViewEdit::Target(None))}
                     picked={match view.placing { Some(Src::Action(a)) => Some(a), _ => None }} />
                 <main class="center">
@@ -259,12 +329,23 @@ fn Editor() -> Html {
                         <h2 class="scenario-title">{ scenario.title.clone().unwrap_or_else(|| "Untitled scenario".into()) }</h2>
                         <span class="counts">{ format!("{} CPUs · {} steps", scenario.cpus, scenario.steps.len()) }</span>
                     </div>
+                    { origin.map(story) }
+                    { pages_bar(&scenario, &edit) }
                     if let Some(e) = run_error {
                         <p class="error run-error" role="alert">{ e }</p>
                     }
                     { view.placing.map(placing_hint) }
+                    if !warnings.is_empty() {
+                        <ul class="order-warnings" aria-label="Not a kernel order">
+                            { for warnings.iter().map(|w| html! {
+                                <li class="order-warning" data-step={w.step.to_string()} data-kind={w.kind}>
+                                    <span aria-hidden="true">{ "⚠ " }</span>{ w.text.clone() }
+                                </li>
+                            }) }
+                        </ul>
+                    }
                     <Timeline scenario={scenario.clone()} selected={doc.selected} {decisive}
-                        {error_step} target={view.target} placing={view.placing} editing={view.editing}
+                        {error_step} warnings={warnings.clone()} target={view.target} placing={view.placing} editing={view.editing}
                         on_edit={edit.clone()}
                         on_target={view_edit.reform(ViewEdit::Target)}
                         {on_cell}
@@ -272,14 +353,15 @@ fn Editor() -> Html {
                         {on_editing}
                         onkeydown={on_timeline_key}
                         node_ref={timeline_ref.clone()} />
-                    <InitialEditor initial={scenario.initial.clone()} cpus={scenario.cpus}
-                        on_change={edit.reform(Edit::SetInitial)} />
+                    <InitialEditor pages={scenario.pages.clone()} mm={scenario.initial.clone()}
+                        cpus={scenario.cpus} on_edit={edit.clone()} />
                     <p class="keys hint">
-                        { "Keys: focus the timeline, ↑/↓ select, Alt+arrows move, Delete removes, Enter edits the note; \
-                           Ctrl+Z / Ctrl+Shift+Z undo and redo." }
+                        { "Keys: focus the timeline, ↑/↓ select, Alt+arrows move, Delete removes, Enter edits the note, \
+                           P moves a step to the other page; Ctrl+Z / Ctrl+Shift+Z undo and redo." }
                     </p>
                     <section class="explore-row" aria-label="Explore every interleaving">
                         <Explorer scenario={scenario.clone()} arch={view.arch} custom={view.custom}
+                            defaults={explore_defaults}
                             on_open={view_edit.reform(|(s, v)| ViewEdit::ShowCounterexample(Some((Rc::new(s), v))))} />
                         if let Some((scenario, variant)) = &view.counterexample {
                             <Counterexample scenario={scenario.clone()} variant={*variant}
@@ -326,30 +408,65 @@ fn placing_hint(src: Src) -> Html {
     }
 }
 
-/// The scenario toolbar: the examples menu, Undo and Redo.
-fn toolbar(doc: &Doc, edit: &Callback<Edit>) -> Html {
+/// A built-in example's story, above the timeline while the scenario is (an edit of) it.
+fn story(e: &'static Example) -> Html {
+    let mut facts = vec![e.year.to_string(), e.path.title().to_string()];
+    if let Some(commit) = e.commit {
+        facts.insert(0, format!("commit {commit}"));
+    }
+    if let Some(c) = e.contrast {
+        facts.push(format!(
+            "harmed under {}, holds under {}",
+            c.harmed, c.holds
+        ));
+    }
+    html! {
+        <details class="example-story" data-example={e.name} open=true>
+            <summary>{ e.description }</summary>
+            <p class="story-facts">{ facts.join(" · ") }</p>
+            <p class="story-text">{ e.story }</p>
+        </details>
+    }
+}
+
+/// The scenario toolbar: the examples menu (the seed thread's diagrams, then the history by year),
+/// Undo and Redo.
+fn toolbar(doc: &Doc, edit: &Callback<Edit>, run: &Callback<Vec<Command>>) -> Html {
     let on_preset = {
-        let edit = edit.clone();
+        let run = run.clone();
         Callback::from(move |e: Event| {
             let select = e.target_unchecked_into::<HtmlSelectElement>();
             let name = select.value();
             select.set_value("");
-            let scenario = match name.as_str() {
-                "new" => Some(Scenario::default()),
-                name => example(name),
-            };
-            if let Some(s) = scenario {
-                edit.emit(Edit::Load(s));
+            if name == "new" {
+                run.emit(vec![Command::Doc(Edit::Load(Scenario::default()))]);
+            } else if let Some(e) = find(&name) {
+                run.emit(open_example(e));
             }
         })
     };
+    let option = |e: &&'static Example| {
+        let title = match e.commit {
+            Some(c) => format!("{} (commit {c})", e.description),
+            None => e.description.to_string(),
+        };
+        html! { <option value={e.name} {title}>{ e.name }</option> }
+    };
+    let history = || EXAMPLES.iter().filter(|e| e.origin == Origin::History);
+    let first = history().map(|e| e.year).min().unwrap_or(0);
+    let last = history().map(|e| e.year).max().unwrap_or(0);
+    let years = (first..=last).filter(|&y| history().any(|e| e.year == y));
+    let seed = EXAMPLES.iter().filter(|e| e.origin == Origin::Seed);
     html! {
         <div class="toolbar" role="toolbar" aria-label="Scenario">
             <select class="presets" aria-label="Load an example" onchange={on_preset}
-                title="Load one of the seed thread's diagrams (undoable)">
+                title="Load a built-in scenario (undoable): the seed thread's diagrams, or a race from the kernel's history">
                 <option value="" selected=true>{ "Load example…" }</option>
-                { for EXAMPLES.iter().map(|e| html! {
-                    <option value={e.name} title={e.description}>{ e.name }</option>
+                <optgroup label="The seed thread (2020)">{ for seed.map(|e| option(&e)) }</optgroup>
+                { for years.map(|y| html! {
+                    <optgroup label={format!("History: {y}")}>
+                        { for EXAMPLES.iter().filter(|e| e.origin == Origin::History && e.year == y).map(|e| option(&e)) }
+                    </optgroup>
                 }) }
                 <option value="new">{ "New empty timeline" }</option>
             </select>

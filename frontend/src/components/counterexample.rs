@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use super::embed::StaticTimeline;
 use super::explore_results::variant_key;
-use super::verdicts::verdict_id;
+use super::verdicts::{verdict_id, verdict_words};
 
 /// What the view is given.
 #[derive(Clone, Debug, PartialEq, Properties)]
@@ -32,12 +32,17 @@ pub fn Counterexample(props: &CounterexampleProps) -> Html {
     let result = run(s, &props.variant);
     let (label, summary, decisive, error_step) = match &result {
         Ok(t) => (
-            t.verdict.label().to_string(),
+            verdict_words(t.verdict.id()).1.to_string(),
             t.verdict.summary(s),
             t.verdict.decisive_steps(),
             None,
         ),
-        Err(e) => ("error".to_string(), e.to_string(), Vec::new(), e.step),
+        Err(e) => (
+            verdict_words("error").1.to_string(),
+            e.to_string(),
+            Vec::new(),
+            e.step,
+        ),
     };
     let on_load = {
         let s = s.clone();

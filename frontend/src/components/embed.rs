@@ -1,7 +1,8 @@
-//! The embed view (`?embed#v1.…`): a compact, read-only rendering of a shared scenario for mailing-list
+//! The embed view (`?embed#v2.…`): a compact, read-only rendering of a shared scenario for mailing-list
 //! archives, wikis and documentation pages, in an `<iframe>`.
 //!
-//! It shows the timeline (CPU lanes and steps), the verdict matrix of every preset, and the selected
+//! It shows the timeline (CPU lanes and steps), the verdict of every preset (presets that ran alike on
+//! one line), and the selected
 //! variant's explanation with its decisive steps marked, plus an "Open in tlbrace" link to the full
 //! editor. Every preset runs on the architecture the URL asks for (`?arch=arm64`, else x86), which
 //! the editor's Embed… snippet sets to its own. It keeps to the playground's DOM contract (`.lane[data-cpu]`, `.step[data-step]`,
@@ -13,26 +14,21 @@
 
 use std::rc::Rc;
 
-use tlbrace_core::model::trace::PresetRun;
-use tlbrace_core::{formats::share, run_all, Arch, Scenario};
+use tlbrace_core::{formats::share, Arch, Scenario};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::verdicts::{badge, groups, preset_columns, verdict_id, Column, VariantKey};
 use crate::browser::post_height;
 use crate::location;
 use crate::view::arch_id;
 
-/// The `data-verdict` value of a run, as in the editor's matrix.
-pub fn verdict_id(run: &PresetRun) -> &'static str {
-    super::verdicts::verdict_id(&run.result)
-}
-
-/// The run a reader most likely wants explained first: the first that loses or risks data, else the
-/// first preset.
-pub fn default_selection(runs: &[PresetRun]) -> usize {
+/// The run a reader most likely wants explained first: the first that does harm or risks data, else
+/// the first preset.
+pub fn default_selection(runs: &[Column]) -> usize {
     runs.iter()
-        .position(|r| matches!(verdict_id(r), "lost" | "at-risk"))
+        .position(|r| r.result.as_ref().as_ref().is_ok_and(|t| t.verdict.is_bad()))
         .unwrap_or(0)
 }
 
@@ -94,9 +90,13 @@ pub fn StaticTimeline(props: &StaticTimelineProps) -> Html {
                             html! {
                                 <li {class} key={i} style={format!("grid-row: {};", i + 2)}
                                     data-step={i.to_string()} data-cpu={cpu.to_string()}
+                                    data-page={st.page.to_string()}
                                     data-action={st.action.id()} title={st.action.summary()}>
                                     <span class="step-no">{ i + 1 }</span>
                                     <span class="step-label">{ breakable(st.action.label()) }</span>
+                                    if s.pages.len() > 1 && st.action.def().per_page {
+                                        <span class="step-page-badge">{ format!("p{}", st.page) }</span>
+                                    }
                                     if let Some(note) = st.note.as_deref().filter(|n| !n.is_empty()) {
                                         <span class="step-note">{ format!("[{note}]") }</span>
                                     }
@@ -113,38 +113,49 @@ pub fn StaticTimeline(props: &StaticTimelineProps) -> Html {
 /// What [`VerdictMatrix`] shows.
 #[derive(Clone, PartialEq, Properties)]
 pub struct VerdictMatrixProps {
-    /// One run per preset, from `run_all`.
-    pub runs: Rc<Vec<PresetRun>>,
+    /// One run per preset, from [`preset_columns`].
+    pub runs: Rc<Vec<Column>>,
     /// The selected run's index.
     pub selected: usize,
     /// Selects a run.
     pub on_select: Callback<usize>,
 }
 
-/// The verdict of every preset, one button each; the selected one is explained below it.
+/// The verdict of every preset, one button each, a line per group of presets that ran alike with the
+/// verdict's words; the selected one is explained below it.
 #[component]
 pub fn VerdictMatrix(props: &VerdictMatrixProps) -> Html {
+    let button = |i: usize| {
+        let run = &props.runs[i];
+        let on_select = props.on_select.clone();
+        let name = run.key.name();
+        let source = match run.key {
+            VariantKey::Preset(p) => p.source(),
+            VariantKey::Custom => "",
+        };
+        html! {
+            <button type="button" key={name}
+                class={classes!("verdict", (i == props.selected).then_some("selected"))}
+                data-variant={name} data-verdict={verdict_id(&run.result)}
+                aria-pressed={(i == props.selected).to_string()}
+                title={source} onclick={move |_| on_select.emit(i)}>
+                { name }
+            </button>
+        }
+    };
     html! {
         <div class="verdicts" role="group" aria-label="Verdict under each kernel variant">
-            { for props.runs.iter().enumerate().map(|(i, run)| {
-                let on_select = props.on_select.clone();
-                let id = verdict_id(run);
-                let label = match &run.result {
-                    Ok(trace) => trace.verdict.label(),
-                    Err(_) => "cannot run",
-                };
-                html! {
-                    <button type="button" key={run.preset.name()}
-                        class={classes!("verdict", (i == props.selected).then_some("selected"))}
-                        data-variant={run.preset.name()} data-verdict={id}
-                        aria-pressed={(i == props.selected).to_string()}
-                        title={run.preset.source()}
-                        onclick={move |_| on_select.emit(i)}>
-                        <span class="verdict-variant">{ run.preset.name() }</span>
-                        <span class="verdict-label">{ label }</span>
-                    </button>
-                }
-            }) }
+            <ul class="verdict-groups">
+                { for groups(&props.runs).into_iter().map(|g| {
+                    let id = verdict_id(&props.runs[g[0]].result);
+                    html! {
+                        <li class="verdict-group" data-verdict={id}>
+                            { badge(id) }
+                            <span class="group-members">{ for g.into_iter().map(button) }</span>
+                        </li>
+                    }
+                }) }
+            </ul>
         </div>
     }
 }
@@ -163,9 +174,9 @@ pub struct OverviewProps {
 #[component]
 pub fn Overview(props: &OverviewProps) -> Html {
     let runs = use_memo((props.scenario.clone(), props.arch), |(s, arch)| {
-        Rc::new(run_all(s, *arch))
+        Rc::new(preset_columns(s, *arch))
     });
-    let runs: Rc<Vec<PresetRun>> = (*runs).clone();
+    let runs: Rc<Vec<Column>> = (*runs).clone();
     let chosen = use_state(|| None::<usize>);
     // A new scenario gets the default selection again.
     {
@@ -181,7 +192,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
     };
     let s = &props.scenario;
     let run = runs.get(selected);
-    let (decisive, error_step) = match run.map(|r| &r.result) {
+    let (decisive, error_step) = match run.map(|r| r.result.as_ref()) {
         Some(Ok(trace)) => (trace.verdict.decisive_steps(), None),
         Some(Err(e)) => (Vec::new(), e.step),
         None => (Vec::new(), None),
@@ -189,7 +200,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
     let explanation = match run {
         None => html! {},
         Some(run) => {
-            let body = match &run.result {
+            let body = match run.result.as_ref() {
                 Ok(trace) => html! {
                     <>
                         <p class="verdict-summary">{ trace.verdict.summary(s) }</p>
@@ -208,8 +219,11 @@ pub fn Overview(props: &OverviewProps) -> Html {
                 Err(e) => html! { <p class="verdict-summary">{ format!("cannot run: {e}") }</p> },
             };
             html! {
-                <section class="explanation" aria-live="polite" data-variant={run.preset.name()}>
-                    <h3>{ format!("{} — {}", run.preset.variant().on(props.arch).name(), run.preset.source()) }</h3>
+                <section class="explanation" aria-live="polite" data-variant={run.key.name()}>
+                    <h3>{ format!("{} — {}", run.variant.name(), match run.key {
+                        VariantKey::Preset(p) => p.source(),
+                        VariantKey::Custom => "",
+                    }) }</h3>
                     { body }
                 </section>
             }

@@ -7,6 +7,8 @@ use tlbrace_core::search::explore::{Finding, Outcome, Report};
 use tlbrace_core::{Scenario, Variant};
 use yew::prelude::*;
 
+use super::verdicts::verdict_words;
+
 /// The name `data-variant` and the results use for a variant: the preset's name (the architecture is
 /// the page's, one for the whole run), else `custom`.
 pub fn variant_key(variant: &Variant) -> &'static str {
@@ -102,8 +104,8 @@ impl Row {
         }
     }
 
-    /// The result cell's words: "safe: no interleaving loses data", "unsafe: an interleaving ends lost
-    /// (10 steps)", "incomplete: …; nothing bad found so far".
+    /// The result cell's words: "safe: no interleaving does harm", "unsafe: data lost (an interleaving
+    /// of 10 steps)", "incomplete: …; nothing bad found so far".
     pub fn describe(&self) -> String {
         match self {
             Row::Done { report, .. } => match (report.finding(), &report.counterexample) {
@@ -113,12 +115,12 @@ impl Row {
                         _ => format!(" ({})", self.stop()),
                     };
                     format!(
-                        "unsafe: an interleaving ends {} ({} steps){stop}",
-                        c.kind.label(),
+                        "unsafe: {} (an interleaving of {} steps){stop}",
+                        verdict_words(c.verdict.id()).1,
                         c.scenario.steps.len()
                     )
                 }
-                (Finding::Safe, _) => "safe: no interleaving loses data".to_string(),
+                (Finding::Safe, _) => "safe: no interleaving does harm".to_string(),
                 _ => format!("incomplete: {}; nothing bad found so far", self.stop()),
             },
             Row::Cancelled { .. } => {
@@ -300,16 +302,15 @@ mod tests {
 
     #[test]
     fn variants_are_keyed_by_preset_on_either_architecture() {
-        use tlbrace_core::{Arch, Preset, SkipTest};
+        use tlbrace_core::{Arch, Fix, Preset};
         assert_eq!(variant_key(&Preset::V5_12.variant()), "v5.12");
         assert_eq!(
             variant_key(&Preset::YuFix.variant().on(Arch::Arm64)),
             "yu-fix"
         );
-        let custom = Variant {
-            skip_test: SkipTest::Never,
-            ..Preset::V5_10Rc4.variant()
-        };
+        let custom = Preset::V5_10Rc4
+            .variant()
+            .with(Fix::MkcleanNeverSkips, true);
         assert_eq!(variant_key(&custom), "custom");
     }
 }

@@ -1,7 +1,11 @@
-//! The palette: the 17 actions grouped by kernel path. Drag one onto the timeline, or focus it and
-//! press Enter to place it with the keyboard. Dropping a step here (or on the trash zone) removes it.
+//! The palette: every action, grouped by kernel path in collapsible groups (the ones the scenario
+//! uses, and user space, open), each with its one-line summary as its tooltip. Drag one onto the
+//! timeline, or focus it and press Enter to place it with the keyboard. Dropping a step here (or on
+//! the trash zone) removes it.
 
-use tlbrace_core::{Action, KernelPath};
+use std::rc::Rc;
+
+use tlbrace_core::{Action, KernelPath, Scenario};
 use web_sys::{DragEvent, KeyboardEvent};
 use yew::prelude::*;
 
@@ -10,6 +14,8 @@ use crate::dnd::{self, Kind, Src};
 /// What the palette reports.
 #[derive(Clone, PartialEq, Properties)]
 pub struct PaletteProps {
+    /// The scenario: the groups of the paths it uses start open.
+    pub scenario: Rc<Scenario>,
     /// An action was picked by click or keyboard: the App enters placing mode.
     pub on_pick: Callback<Action>,
     /// A step was dropped on the palette or the trash: remove it.
@@ -84,13 +90,17 @@ pub fn Palette(props: &PaletteProps) -> Html {
             {ondragover} {ondragleave} {ondrop}>
             <h2 class="panel-title">{ "Actions" }</h2>
             <p class="hint">{ "Drag onto a lane, or focus and press Enter." }</p>
-            { for KernelPath::ALL.into_iter().map(|path| html! {
-                <section class="palette-group" data-path={path_id(path)} key={path_id(path)}>
-                    <h3>{ path.title() }</h3>
-                    <ul>
-                        { for Action::ALL.into_iter().filter(|a| a.path() == path).map(item) }
-                    </ul>
-                </section>
+            { for KernelPath::ALL.into_iter().map(|path| {
+                let open = path == KernelPath::UserSpace
+                    || props.scenario.steps.iter().any(|s| s.action.path() == path)
+                    || props.picked.is_some_and(|a| a.path() == path);
+                let actions = Action::ALL.into_iter().filter(|a| a.path() == path);
+                html! {
+                    <details class="palette-group" data-path={path_id(path)} key={path_id(path)} {open}>
+                        <summary>{ path.title() }<span class="count">{ format!(" {}", actions.clone().count()) }</span></summary>
+                        <ul>{ for actions.map(item) }</ul>
+                    </details>
+                }
             }) }
             <div class={trash_class} aria-label="Remove a step: drop it here">
                 { "Drop a step here to remove it" }
@@ -100,12 +110,32 @@ pub fn Palette(props: &PaletteProps) -> Html {
 }
 
 /// A stable identifier for a kernel path (its serde name), for `data-path`.
-fn path_id(path: KernelPath) -> &'static str {
+pub fn path_id(path: KernelPath) -> &'static str {
     match path {
         KernelPath::UserSpace => "user-space",
-        KernelPath::DeferredClean => "deferred-clean",
+        KernelPath::MappingDirty => "mapping-dirty",
         KernelPath::ClearRefs => "clear-refs",
-        KernelPath::WritebackReclaim => "writeback-reclaim",
+        KernelPath::MmuGather => "mmu-gather",
+        KernelPath::Unmap => "unmap",
+        KernelPath::Protection => "protection",
+        KernelPath::Migration => "migration",
+        KernelPath::Reclaim => "reclaim",
+        KernelPath::Writeback => "writeback",
+        KernelPath::Ksm => "ksm",
+        KernelPath::Cow => "cow",
         KernelPath::Tlb => "tlb",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_ids_are_the_serde_names() {
+        for path in KernelPath::ALL {
+            let json = serde_json::to_string(&path).unwrap();
+            assert_eq!(json, format!("\"{}\"", path_id(path)));
+        }
     }
 }

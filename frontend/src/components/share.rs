@@ -1,4 +1,4 @@
-//! Sharing the working scenario: a Share button that copies a `#v1.…` link, and an Embed button that
+//! Sharing the working scenario: a Share button that copies a `#v2.…` link, and an Embed button that
 //! shows the `<iframe>` snippet for a documentation page or a wiki.
 
 use std::rc::Rc;
@@ -29,7 +29,7 @@ fn attr(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The HTML to paste into a page to embed `url` (an embed URL, `…?embed#v1.…`): the iframe, and a
+/// The HTML to paste into a page to embed `url` (an embed URL, `…?embed#v2.…`): the iframe, and a
 /// few lines of script that size every tlbrace iframe on the page from the height it posts. The
 /// script is the same for every embed; a page needs it once.
 pub fn embed_snippet(url: &str, title: Option<&str>) -> String {

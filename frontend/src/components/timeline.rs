@@ -14,6 +14,18 @@ use yew::prelude::*;
 use crate::dnd::{self, Src};
 use crate::doc::Edit;
 
+/// A step drawn in an order no kernel runs: its index, what kind of problem (`irregular`: no kernel
+/// path runs it where it stands; `wait`: it would wait for a lock), and the words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// The step.
+    pub step: usize,
+    /// `irregular` or `wait`.
+    pub kind: &'static str,
+    /// What is wrong, in words.
+    pub text: String,
+}
+
 /// What the timeline shows and whom it tells.
 #[derive(Clone, PartialEq, Properties)]
 pub struct TimelineProps {
@@ -28,6 +40,9 @@ pub struct TimelineProps {
     /// The step the inspected variant cannot run, if any.
     #[prop_or_default]
     pub error_step: Option<usize>,
+    /// Steps drawn in an order no kernel runs.
+    #[prop_or_default]
+    pub warnings: Rc<Vec<Warning>>,
     /// Where a drop (or a keyboard placement) would land: (cpu, row).
     #[prop_or_default]
     pub target: Option<(usize, usize)>,
@@ -230,16 +245,53 @@ fn step_view(props: &TimelineProps, i: usize, st: &tlbrace_core::Step) -> Html {
             on_edit.emit(Edit::RemoveStep(i));
         })
     };
+    // With two pages, a per-page step shows its page, and the selected one lets you choose it.
+    let pages = props.scenario.pages.len();
+    let paged = pages > 1 && st.action.def().per_page;
+    let page = paged.then(|| {
+        if selected {
+            let onchange = props.on_edit.reform(move |e: Event| Edit::SetStepPage {
+                step: i,
+                page: e
+                    .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value()
+                    .parse()
+                    .unwrap_or(0),
+            });
+            html! {
+                <select class="step-page" aria-label="The page this step acts on (P)"
+                    title="The page this step acts on (P cycles)"
+                    onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}
+                    onkeydown={Callback::from(|e: KeyboardEvent| e.stop_propagation())} {onchange}>
+                    { for (0..pages).map(|p| html! {
+                        <option value={p.to_string()} selected={p == st.page}>{ format!("page {p}") }</option>
+                    }) }
+                </select>
+            }
+        } else {
+            html! { <span class="step-page-badge" title={format!("acts on page {}", st.page)}>{ format!("p{}", st.page) }</span> }
+        }
+    });
+    let warnings: Vec<&Warning> = props.warnings.iter().filter(|w| w.step == i).collect();
+    let warn = (!warnings.is_empty()).then(|| {
+        let text: Vec<&str> = warnings.iter().map(|w| w.text.as_str()).collect();
+        html! { <span class="step-warn" title={text.join("\n")} aria-label={text.join("; ")}>{ "⚠" }</span> }
+    });
+    let kinds = warnings.iter().map(|w| w.kind);
     html! {
         <div id={step_dom_id(i)}
             class={classes!("step", selected.then_some("selected"), decisive.then_some("decisive"),
-                (props.error_step == Some(i)).then_some("error-step"))}
-            data-step={i.to_string()} data-cpu={st.cpu.to_string()} data-action={st.action.id()}
+                (props.error_step == Some(i)).then_some("error-step"), kinds.collect::<Vec<_>>())}
+            data-step={i.to_string()} data-cpu={st.cpu.to_string()} data-page={st.page.to_string()}
+            data-action={st.action.id()}
             draggable="true" title={st.action.summary()}
-            aria-label={format!("step {}, CPU{}: {}{}", i + 1, st.cpu, st.action.label(),
+            aria-label={format!("step {}, CPU{}: {}{}{}", i + 1, st.cpu, st.action.label(),
+                if paged { format!(", page {}", st.page) } else { String::new() },
                 if selected { ", selected" } else { "" })}
             {ondragstart} {onclick} {ondblclick}>
             <code class="step-action">{ st.action.label() }</code>
+            { warn }
+            { page }
             { note }
             { selected.then(|| html! {
                 <button class="step-remove" title="Remove this step (Delete)" aria-label="Remove step"
