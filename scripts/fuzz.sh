@@ -5,7 +5,9 @@
 # fuzz/corpus/<target>/ from the built-in examples, the seed thread's diagrams and the golden links,
 # then runs each target alone (one libFuzzer job: the machine has two cores) for SECONDS, and prints per
 # target the executions, the time and the crashes (fuzz/artifacts/<target>/). Exit status 1 if any
-# target crashed. `scripts/fuzz.sh 0` only builds and seeds: what CI can afford to check.
+# target crashed. `scripts/fuzz.sh 0` only builds and seeds: what CI can afford to check. Inputs may
+# grow to FUZZ_MAX_LEN bytes (default 1 MiB, the diagram reader's cap; byte mutation seldom gets
+# there, which the structure-aware scenario_run target and the importer's max-size test make up for).
 #
 # cargo-fuzz needs nightly flags (-Zsanitizer=address); the stable toolchain accepts them with
 # RUSTC_BOOTSTRAP=1. FUZZ_SANITIZER=none builds without AddressSanitizer (the core forbids unsafe code,
@@ -48,7 +50,7 @@ SEEDS="$(mktemp -d)"
 trap 'rm -rf "$SEEDS"' EXIT
 (cd "$ROOT" && cargo build -q -p tlbrace-cli)
 TLBRACE="$ROOT/target/debug/tlbrace"
-for e in $("$TLBRACE" examples | awk '{print $1}'); do
+for e in $("$TLBRACE" examples | awk '/^  / {print $1}'); do
   for to in url json ascii; do "$TLBRACE" convert "$e" --to "$to" >"$SEEDS/$e.$to"; done
 done
 FIXTURES=("$ROOT"/core/tests/fixtures/*.txt)
@@ -95,7 +97,7 @@ for t in "${TARGETS[@]}"; do
   rc=0
   (cd "$LOGS" && rm -f fuzz-0.log &&
     cargo fuzz run -s "$SANITIZER" "$t" "$CORPUS/$t" -- \
-      -jobs=1 -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+      -jobs=1 -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len="${FUZZ_MAX_LEN:-1048576}" \
       -dict="$DICT" -print_final_stats=1) >"$LOGS/$t.run.log" 2>&1 || rc=$?
   cat "$LOGS/fuzz-0.log" >"$LOGS/$t.log" 2>/dev/null || cp "$LOGS/$t.run.log" "$LOGS/$t.log"
   secs=$(($(date +%s) - start))
