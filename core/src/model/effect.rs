@@ -11,7 +11,7 @@ use crate::model::variant::Fix;
 
 /// How a store reached memory without faulting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "via")]
+#[serde(rename_all = "kebab-case")]
 pub enum StorePath {
     /// Through a writable, dirty TLB entry; the PTE is not touched. `stale` when the PTE no longer
     /// agrees (not present, read-only, clean or another frame): the store happened behind the
@@ -45,7 +45,7 @@ pub enum FaultCause {
 
 /// How the fault handler made the access possible.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "handler")]
+#[serde(rename_all = "kebab-case")]
 pub enum FaultFix {
     /// A shared file page: `page_mkwrite`, `set_page_dirty`, a writable dirty PTE.
     SharedFile {
@@ -149,7 +149,7 @@ impl FinishFlush {
 
 /// A lock a step waited for (or, as drawn, ran without).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "lock")]
+#[serde(rename_all = "kebab-case")]
 pub enum LockKind {
     /// The page-table lock.
     Ptl,
@@ -191,7 +191,7 @@ impl std::fmt::Display for Blocked {
 
 /// How data was lost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "how")]
+#[serde(rename_all = "kebab-case")]
 pub enum LossHow {
     /// Reclaim dropped a file page whose memory was newer than disk.
     Dropped,
@@ -213,12 +213,11 @@ pub enum LossHow {
 
 /// The harm a step did (docs/model.md §6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
+#[serde(rename_all = "kebab-case")]
 pub enum Bad {
     /// Data user space wrote is gone.
     Lost {
         /// How.
-        #[serde(flatten)]
         how: LossHow,
         /// The version lost.
         lost: u32,
@@ -297,7 +296,7 @@ impl Effect {
 
 /// What happened, with what its words need.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "event")]
+#[serde(rename_all = "kebab-case")]
 pub enum What {
     /// The CPU cached the PTE.
     Filled {
@@ -614,7 +613,7 @@ pub enum What {
 
 /// A step that cannot happen: the scenario is wrong, not the kernel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
+#[serde(rename_all = "kebab-case")]
 pub enum StepError {
     /// The step names a CPU the scenario does not have.
     NoSuchCpu {

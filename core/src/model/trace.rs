@@ -71,7 +71,7 @@ pub struct Culprit {
 
 /// Whether what user space wrote survives the timeline, and what made the difference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "verdict")]
+#[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// A step did harm (the first one): data lost, a write to a freed frame, a broken promise.
     Harmed {

@@ -148,7 +148,7 @@ pub struct Progress {
 
 /// Why a search ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "outcome")]
+#[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// Every interleaving is covered.
     Complete,

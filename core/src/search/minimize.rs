@@ -14,7 +14,7 @@ use crate::search::explore::Failure;
 
 /// Why a timeline cannot be minimised.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
+#[serde(rename_all = "kebab-case")]
 pub enum MinimizeError {
     /// The scenario does not run under the variant.
     Invalid {
