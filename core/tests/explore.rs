@@ -650,3 +650,51 @@ fn reports_with_huge_interleaving_counts_serialise_to_json() {
         Some(small.paths.harmed as u64)
     );
 }
+
+#[test]
+fn completing_a_counterexample_is_charged_to_the_limits() {
+    // Harm comes at once (a store through a stale entry is then dropped by reclaim), but every way to
+    // finish the programs ends in an error (a count lowered below zero on CPU5's last step): the
+    // search for a completion must stop at the same limits as the search itself.
+    let mut steps = vec![
+        Step::new(0, Action::CachePteInTlb),
+        Step::new(1, Action::PteMkclean),
+        Step::new(1, Action::PageMkcleanOne),
+        Step::new(1, Action::WritePageToDisk),
+        Step::new(0, Action::WriteToPage),
+        Step::new(1, Action::DropCleanPage),
+    ];
+    for c in 2..6 {
+        for _ in 0..6 {
+            steps.push(Step::new(c, Action::ReadPage));
+        }
+    }
+    steps.push(Step::new(5, Action::DecTlbFlushPending));
+    let s = Scenario {
+        steps,
+        ..Scenario::new(6)
+    };
+    let v = Preset::V5_12.variant();
+    let o = Options {
+        max_transitions: 20_000,
+        reduction: false,
+        abstraction: false,
+        ..Options::default()
+    };
+    let r = go(&s, &v, &o);
+    assert!(r.transitions <= 20_000 + 64, "{}", r.transitions);
+    assert_ne!(r.outcome, Outcome::Complete);
+    let o = Options {
+        max_states: 2_000,
+        ..o
+    };
+    let r = go(
+        &s,
+        &v,
+        &Options {
+            max_transitions: u64::MAX,
+            ..o
+        },
+    );
+    assert!(r.states <= 2_000, "{}", r.states);
+}
