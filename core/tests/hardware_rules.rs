@@ -932,3 +932,19 @@ fn impossible_machines_are_errors_not_verdicts() {
     });
     assert!(e.message.contains("set pg_dirty on page 0"), "{e}");
 }
+
+#[test]
+fn counters_at_the_top_of_their_range_fail_with_a_message() {
+    // A version or count that would pass 2^32 - 1 is an error naming the step, never a wrap (a wrong
+    // verdict in release builds) or a panic (debug builds).
+    let mut s = Scenario::new(2);
+    s.pages[0].initial.mem = Some(u32::MAX);
+    s.steps = vec![Step::new(0, WriteToPage)];
+    let e = run(&s, &v510()).unwrap_err();
+    assert_eq!(e.step, Some(0));
+    assert!(e.message.contains("2^32"), "{e}");
+    let mut s = Scenario::new(1);
+    s.initial.tlb_flush_pending = Some(u32::MAX);
+    s.steps = vec![Step::new(0, IncTlbFlushPending)];
+    assert!(run(&s, &v510()).unwrap_err().message.contains("2^32"));
+}
