@@ -42,7 +42,7 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
     }
     let table = StateTable::new(
         std::iter::once(&trace.initial)
-            .chain(&trace.states)
+            .chain(trace.states.iter())
             .collect(),
     );
     let mut out = String::new();

@@ -324,7 +324,7 @@ fn print_json(
                     summary: Some(t.verdict.summary(scenario)),
                     decisive_steps: Some(t.verdict.decisive_steps()),
                     waits: Some(&t.waits),
-                    events: explain.then_some(t.events.as_slice()),
+                    events: explain.then_some(&t.events[..]),
                     ..base
                 },
                 Err(e) => JsonRun {

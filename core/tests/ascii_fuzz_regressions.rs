@@ -96,7 +96,6 @@ fn a_title_reads_back_exactly_however_it_wraps() {
 /// title (its override applied), `INITIAL: x` and `page 1:` (exported `page 1::`) fail to parse.
 /// The first two passed this very test under model v1.
 #[test]
-#[ignore = "formats bug: a title that opens with `initial:` or `page N:` is read back as a setup line"]
 fn a_title_opening_like_a_setup_line_reads_back() {
     let failures: Vec<String> = [
         "initial: dirty=false",

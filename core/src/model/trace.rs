@@ -2,6 +2,8 @@
 //! that decided it (docs/model.md §6): the first harm a step did; else data nothing records (at risk);
 //! else a stale entry nothing will flush (latent); else guaranteed, naming the step that kept the data.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::action::{Action, KernelPath};
@@ -297,10 +299,11 @@ pub struct Trace {
     pub variant: Variant,
     /// The state before the first step.
     pub initial: State,
-    /// The state after each step (`states[i]` follows `events[i]`).
-    pub states: Vec<State>,
+    /// The state after each step (`states[i]` follows `events[i]`). Shared: the presets of a
+    /// verdict matrix that ran alike hold the same steps.
+    pub states: Arc<[State]>,
     /// One event per step.
-    pub events: Vec<Event>,
+    pub events: Arc<[Event]>,
     /// Whether data survived.
     pub verdict: Verdict,
     /// The first step after which a CPU held a stale entry that nothing owed would flush (the hazard
@@ -416,7 +419,8 @@ pub fn run_order(
         let (outcome, asked) = runner.compute(i, st, ctx, variant);
         runner.apply(i, st, ctx, outcome?, asked);
     }
-    Ok(runner.finish(variant))
+    let shared = runner.shared();
+    Ok(runner.finish(variant, &shared))
 }
 
 /// One run in progress: the state so far and what the verdict will need. [`run_order`] drives one
@@ -540,9 +544,14 @@ impl Runner {
         self.states.push(next);
     }
 
+    /// The steps' states and events, to share among the traces of a group.
+    fn shared(&self) -> (Arc<[State]>, Arc<[Event]>) {
+        (self.states.as_slice().into(), self.events.as_slice().into())
+    }
+
     /// The trace under `variant`, whose verdict may consult fixes of its own (the owed flushes of a
     /// latent ending).
-    fn finish(&self, variant: &Variant) -> Trace {
+    fn finish(&self, variant: &Variant, shared: &(Arc<[State]>, Arc<[Event]>)) -> Trace {
         let mut consulted = self.consulted;
         let state = *self.state();
         let verdict = self.harm.unwrap_or_else(|| {
@@ -565,8 +574,7 @@ impl Runner {
                     // Since when: back from the end while every state is in the hazard; `None`
                     // when the initial state already was (no step to blame).
                     let mut since = Some(self.states.len().saturating_sub(1));
-                    loop {
-                        let Some(s) = since else { break };
+                    while let Some(s) = since {
                         let earlier = if s == 0 {
                             &self.initial
                         } else {
@@ -589,8 +597,8 @@ impl Runner {
         Trace {
             variant: *variant,
             initial: self.initial,
-            states: self.states.clone(),
-            events: self.events.clone(),
+            states: shared.0.clone(),
+            events: shared.1.clone(),
             verdict,
             hazard: self.hazard,
             waits: self.waits.clone(),
@@ -705,6 +713,7 @@ pub struct PresetRun {
 /// a step (or the hazard check after it) asks about a fix its members disagree on.
 pub fn run_all(scenario: &Scenario, arch: Arch) -> Vec<PresetRun> {
     let variants: Vec<Variant> = Preset::ALL.iter().map(|p| p.variant().on(arch)).collect();
+    let on: Vec<FixSet> = variants.iter().map(|v| v.effective()).collect();
     let mut results: Vec<Option<Result<Trace, ScenarioError>>> = vec![None; variants.len()];
     let initial = match scenario.validate() {
         Ok(s) => s,
@@ -719,46 +728,54 @@ pub fn run_all(scenario: &Scenario, arch: Arch) -> Vec<PresetRun> {
         }
     };
     let contexts = scenario.contexts();
-    let mut groups: Vec<(Vec<usize>, Runner)> = vec![(
+    // Groups stay where they are (a runner is a few KB: moving them each step would cost more than
+    // the steps); a split appends the new group, which then takes the same step.
+    let mut groups: Vec<(Vec<usize>, Runner)> = Vec::with_capacity(variants.len());
+    groups.push((
         (0..variants.len()).collect(),
         Runner::new(initial, scenario.steps.len()),
-    )];
+    ));
     for (i, (st, ctx)) in scenario.steps.iter().zip(&contexts).enumerate() {
-        let mut next = Vec::with_capacity(groups.len());
-        for (mut members, mut runner) in groups {
+        let mut g = 0;
+        while g < groups.len() {
+            let (members, runner) = &mut groups[g];
             // The lead computes; those agreeing with it on every fix it asked about share the
-            // result; the rest compute again from the same runner.
-            while !members.is_empty() {
-                let lead = variants[members[0]];
-                let (outcome, asked) = runner.compute(i, st, ctx, &lead);
-                let (alike, rest): (Vec<usize>, Vec<usize>) = members
-                    .into_iter()
-                    .partition(|&m| asked.iter().all(|f| variants[m].has(f) == lead.has(f)));
-                members = rest;
-                match outcome {
-                    Err(e) => {
-                        for m in alike {
-                            results[m] = Some(Err(e.clone()));
-                        }
+            // result; the others split off and compute again from the same runner.
+            let lead = variants[members[0]];
+            let (outcome, asked) = runner.compute(i, st, ctx, &lead);
+            let lead_on = on[members[0]].intersect(asked);
+            let agrees = |m: &usize| on[*m].intersect(asked) == lead_on;
+            let split = if members.iter().all(agrees) {
+                None
+            } else {
+                let rest: Vec<usize> = members.iter().copied().filter(|m| !agrees(m)).collect();
+                members.retain(agrees);
+                let mut copy = runner.clone();
+                let left = scenario.steps.len() - copy.states.len();
+                copy.states.reserve_exact(left);
+                copy.events.reserve_exact(left);
+                Some((rest, copy))
+            };
+            match outcome {
+                Err(e) => {
+                    for &m in members.iter() {
+                        results[m] = Some(Err(e.clone()));
                     }
-                    Ok(o) if members.is_empty() => {
-                        runner.apply(i, st, ctx, o, asked);
-                        next.push((alike, runner));
-                        break;
-                    }
-                    Ok(o) => {
-                        let mut split = runner.clone();
-                        split.apply(i, st, ctx, o, asked);
-                        next.push((alike, split));
-                    }
+                    members.clear();
                 }
+                Ok(o) => runner.apply(i, st, ctx, o, asked),
             }
+            if let Some(split) = split {
+                groups.push(split);
+            }
+            g += 1;
         }
-        groups = next;
+        groups.retain(|(members, _)| !members.is_empty());
     }
     for (members, runner) in groups {
+        let shared = runner.shared();
         for m in members {
-            results[m] = Some(Ok(runner.finish(&variants[m])));
+            results[m] = Some(Ok(runner.finish(&variants[m], &shared)));
         }
     }
     Preset::ALL

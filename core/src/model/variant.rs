@@ -801,6 +801,14 @@ impl Variant {
         Variant { arch, ..self }
     }
 
+    /// The fixes that are on: the set, less those for another architecture.
+    pub fn effective(self) -> FixSet {
+        self.fixes
+            .iter()
+            .filter(|&f| self.has(f))
+            .fold(FixSet::EMPTY, FixSet::with)
+    }
+
     /// Whether `fix` is on (a fix for another architecture never is).
     pub fn has(self, fix: Fix) -> bool {
         self.fixes.has(fix) && fix.def().arch.is_none_or(|a| a == self.arch)
