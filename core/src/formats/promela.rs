@@ -97,7 +97,9 @@ pub fn to_promela_for(scenario: &Scenario, defaults: &Variant) -> Result<String,
 // Statements.
 
 /// A Promela statement as the generator builds it: a plain statement, a comment before the next one,
-/// or an `if` with its branches (an `else -> skip` is added when no branch is `else`).
+/// or an `if` with its branches (an `else -> skip` is added when no branch is `else`). The guards of an
+/// `if` are written mutually exclusive, as the Rust `if … else if` they mirror: Promela chooses among
+/// the true ones.
 enum St {
     Do(String),
     Note(String),
@@ -1158,7 +1160,7 @@ impl<'a> Gen<'a> {
                 )],
             ),
             (
-                format!("!map_vm_write[{v}] || pte_uffd_wp[{v}]"),
+                format!("!pte_migration[{v}] && (!map_vm_write[{v}] || pte_uffd_wp[{v}])"),
                 vec![note("SIGSEGV, or handed to userfaultfd: no store")],
             ),
             (
@@ -1175,7 +1177,7 @@ impl<'a> Gen<'a> {
                                 s(format!("f_new = pte_frame[{v}]")),
                             ],
                         ),
-                        (format!("!pte_present[{v}]"), fault_in),
+                        (format!("!pte_protnone[{v}] && !pte_present[{v}]"), fault_in),
                         ("else".into(), present_branch),
                     ]),
                     s(format!("pte_dirty[{v}] = 1")),
@@ -1243,7 +1245,7 @@ impl<'a> Gen<'a> {
             body: vec![St::If(vec![
                 (format!("tlb_some[{i}]"), vec![note("through the entry")]),
                 (
-                    format!("pte_present[{v}]"),
+                    format!("!tlb_some[{i}] && pte_present[{v}]"),
                     vec![
                         s(format!(
                             "tlb_fill({i}, pte_write[{v}], pte_dirty[{v}], pte_frame[{v}])"
@@ -1252,7 +1254,7 @@ impl<'a> Gen<'a> {
                     ],
                 ),
                 (
-                    format!("pte_migration[{v}]"),
+                    format!("!tlb_some[{i}] && !pte_present[{v}] && pte_migration[{v}]"),
                     vec![note("refused: waits for the migration (guard)")],
                 ),
                 (
