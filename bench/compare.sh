@@ -167,8 +167,8 @@ for scenario in "$@"; do
             verdict="$verdict; STATES DISAGREE"
             fail=1
         fi
-        VROWS+=("| $name | $p | $verdict | $tr_states | $sp_states | $te_states | $sn_states | $tr_trans | $sp_trans | $te_trans | $sn_trans |")
-        TROWS+=("| $name | $p | $tr_search | $tr_cpu | $sp_cpu | $(ratio "$tr_cpu" "$sp_cpu") | $te_search | $te_cpu | $sn_cpu | $(ratio "$te_cpu" "$sn_cpu") | $a1 | $c1 | $c2 |")
+        VROWS+=("| $name | $spec | $verdict | $tr_states | $sp_states | $te_states | $sn_states | $tr_trans | $sp_trans | $te_trans | $sn_trans |")
+        TROWS+=("| $name | $spec | $tr_search | $tr_cpu | $sp_cpu | $(ratio "$tr_cpu" "$sp_cpu") | $te_search | $te_cpu | $sn_cpu | $(ratio "$te_cpu" "$sn_cpu") | $a1 | $c1 | $c2 |")
         s_tr=$(add "$s_tr" "$tr_cpu") s_sp=$(add "$s_sp" "$sp_cpu") s_te=$(add "$s_te" "$te_cpu") s_sn=$(add "$s_sn" "$sn_cpu")
         rm -f "$WORK/pan.c" "$WORK/pan_por" "$WORK/pan_nored"
     done
