@@ -1,10 +1,12 @@
 //! `tlbrace convert`: a scenario from any format it can be read in (share link, JSON, ASCII diagram,
-//! built-in example) to any it can be written in (ASCII diagram, JSON, share link, SVG).
+//! built-in example) to any it can be written in (ASCII diagram, JSON, share link, SVG, Mermaid, and
+//! Promela for the Spin model checker, whose variant flags `--promela-flags SPEC` prints).
 
 use std::io::Write;
 
 use clap::ValueEnum;
-use tlbrace_core::{formats::ascii, formats::json, formats::share, formats::svg, Scenario};
+use tlbrace_core::formats::{ascii, json, promela, share, svg};
+use tlbrace_core::Scenario;
 
 use crate::load::{self, InputFormat};
 use crate::ArchArg;
@@ -14,10 +16,20 @@ use crate::ArchArg;
 pub struct ConvertArgs {
     /// The scenario: a file, `-` for standard input, a built-in example name, or a share link
     /// (`https://…#v2.…` or the bare fragment `v2.…`; model v1's `v1.…` links too).
-    input: String,
+    #[arg(required_unless_present = "promela_flags")]
+    input: Option<String>,
     /// The output format.
-    #[arg(long, value_enum)]
-    to: OutputFormat,
+    #[arg(long, value_enum, required_unless_present = "promela_flags")]
+    to: Option<OutputFormat>,
+    /// Print the `-D` flags that select variant SPEC in a `--to promela` model (one
+    /// `-DFIX_<NAME>=0/1` per fix, then `-DARM64=0/1`), for `spin $(tlbrace convert --promela-flags
+    /// v5.12) -a model.pml`. A spec without `@…` is on `--arch`.
+    #[arg(long, value_name = "SPEC", conflicts_with_all = ["input", "to", "from", "base", "variant"])]
+    promela_flags: Option<String>,
+    /// For `--to promela`: the variant the model selects when Spin is given no `-D` flags (default:
+    /// the scenario's view variant, else v5.10-rc4). A spec without `@…` is on `--arch`.
+    #[arg(long, value_name = "SPEC")]
+    variant: Option<String>,
     /// The input format, when detection guesses wrong (default: detected).
     #[arg(long, value_enum)]
     from: Option<InputFormat>,
@@ -25,7 +37,8 @@ pub struct ConvertArgs {
     /// the fragment `v2.…` is printed, to append to wherever the playground is served.
     #[arg(long, value_name = "URL")]
     base: Option<String>,
-    /// For `--to svg`: the architecture of the verdict matrix.
+    /// For `--to svg` and `--to mermaid`: the architecture of the verdicts; for `--promela-flags` and
+    /// `--variant`: of a spec without `@…`.
     #[arg(long, value_enum, default_value_t = ArchArg::X86)]
     arch: ArchArg,
     /// For a diagram: leave out the lines that name nothing the model knows (each is said on
@@ -47,22 +60,35 @@ enum OutputFormat {
     Svg,
     /// A Mermaid sequence diagram for Markdown, with the verdicts of the seed thread's presets.
     Mermaid,
+    /// A Promela model for the Spin model checker: one process per CPU, the variant as `-D` flags
+    /// (`--promela-flags SPEC` prints them).
+    Promela,
 }
 
 /// Reads the input, writes it in the requested format on standard output.
 pub fn cmd_convert(args: &ConvertArgs) -> Result<(), String> {
-    if args.base.is_some() && args.to != OutputFormat::Url {
-        return Err("--base only applies to --to url".into());
-    }
-    let scenario = load::load_scenario_as(
-        &args.input,
-        args.from,
-        load::Unmapped::flag(args.allow_unmapped),
-    )?;
-    if args.to == OutputFormat::Ascii {
-        warn_unrepresentable(&scenario);
-    }
-    let mut out = render(&scenario, args);
+    let mut out = match (&args.promela_flags, &args.input, args.to) {
+        (Some(spec), _, _) => promela::flags(&crate::parse_spec(spec, args.arch.into())?),
+        (None, Some(input), Some(to)) => {
+            if args.base.is_some() && to != OutputFormat::Url {
+                return Err("--base only applies to --to url".into());
+            }
+            if args.variant.is_some() && to != OutputFormat::Promela {
+                return Err("--variant only applies to --to promela".into());
+            }
+            let scenario = load::load_scenario_as(
+                input,
+                args.from,
+                load::Unmapped::flag(args.allow_unmapped),
+            )?;
+            if to == OutputFormat::Ascii {
+                warn_unrepresentable(&scenario);
+            }
+            render(&scenario, to, args)?
+        }
+        // clap requires the scenario and --to unless --promela-flags is given.
+        _ => return Err("convert needs a scenario and --to, or --promela-flags SPEC".into()),
+    };
     if !out.ends_with('\n') {
         out.push('\n');
     }
@@ -79,8 +105,8 @@ pub fn cmd_convert(args: &ConvertArgs) -> Result<(), String> {
     }
 }
 
-fn render(scenario: &Scenario, args: &ConvertArgs) -> String {
-    match args.to {
+fn render(scenario: &Scenario, to: OutputFormat, args: &ConvertArgs) -> Result<String, String> {
+    Ok(match to {
         OutputFormat::Ascii => ascii::export(scenario),
         OutputFormat::Json => json::to_json(scenario),
         OutputFormat::Url => link(args.base.as_deref(), &share::encode(scenario)),
@@ -93,7 +119,17 @@ fn render(scenario: &Scenario, args: &ConvertArgs) -> String {
                 .collect();
             tlbrace_core::formats::mermaid::to_mermaid(scenario, &variants)
         }
-    }
+        OutputFormat::Promela => {
+            let model = match &args.variant {
+                Some(spec) => {
+                    let v = crate::parse_spec(spec, args.arch.into())?;
+                    promela::to_promela_for(scenario, &v)
+                }
+                None => promela::to_promela(scenario),
+            };
+            model.map_err(|e| e.to_string())?
+        }
+    })
 }
 
 /// `base#fragment`, replacing any fragment `base` already has; the fragment alone without a base.

@@ -52,7 +52,7 @@ enum Command {
     Explore(explore::ExploreArgs),
     /// Shrink a bad timeline until no path's tail can be removed.
     Minimize(explore::MinimizeArgs),
-    /// Convert a scenario between share links, JSON, ASCII diagrams, SVG and Mermaid.
+    /// Convert a scenario between share links, JSON, ASCII diagrams, SVG, Mermaid and Promela.
     Convert(convert::ConvertArgs),
     /// Which changes to a kernel close the race in every interleaving (and which only seem to).
     Fix(review::FixArgs),

@@ -89,7 +89,7 @@ const SOME_PRESETS: [Preset; 4] = [
 
 fn bench_example_1(c: &mut Criterion) {
     let s = example("example-1").expect("example-1 is built in");
-    // compare.sh runs Spin on the JSON copy: it must be the same programs.
+    // bench/scenarios/example-1.json (a v1 document, still read) must hold the same programs.
     assert_eq!(load(EXAMPLE_1_JSON).steps, s.steps);
     let mut g = c.benchmark_group("explore example-1");
     g.measurement_time(Duration::from_secs(2))

@@ -8,6 +8,7 @@
 pub mod ascii;
 pub mod json;
 pub mod mermaid;
+pub mod promela;
 pub mod reply;
 pub mod share;
 pub mod svg;

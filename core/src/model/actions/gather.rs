@@ -251,7 +251,8 @@ fn finish(r: &mut Run) -> Result<What, StepError> {
         }
         GatherKind::Zap => {
             for v in 0..r.s.vpage_count() {
-                if g.zapped & (1 << v) != 0 {
+                // Only a page no fault has mapped again since the zap stays unmapped.
+                if g.zapped & (1 << v) != 0 && r.s.map[v].zapping {
                     r.s.map[v].zapping = false;
                     r.s.map[v].unmapped = true;
                 }

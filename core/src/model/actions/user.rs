@@ -283,7 +283,11 @@ fn fault_in(r: &mut Run) -> Result<(u8, FaultFix), StepError> {
     };
     let frame = &mut r.s.frame[usize::from(f)];
     frame.mapcount = frame.mapcount.saturating_add(1);
-    r.s.map[r.vpage()].unmapped = false;
+    // A fault maps the page again: an unmap that returned, or one still under way, promises nothing
+    // about stores through the PTE it makes.
+    let m = &mut r.s.map[r.vpage()];
+    m.unmapped = false;
+    m.zapping = false;
     Ok((f, handler))
 }
 
