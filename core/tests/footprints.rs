@@ -186,3 +186,28 @@ fn only_markers_declare_an_empty_footprint() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The state's hand-packed hash (state.rs) reads every variable: a state that differs from
+    /// another in any one variable hashes differently (with SipHash, a collision is not a concern).
+    #[test]
+    fn every_variable_feeds_the_state_hash(
+        cpus in 1..=MAX_CPUS,
+        pages in 1..=MAX_PAGES,
+        values in prop::collection::vec(any::<u64>(), 1..64),
+        other in any::<u64>(),
+    ) {
+        use std::hash::{BuildHasher, RandomState};
+        let s = state_from(cpus, pages, &values);
+        let hasher = RandomState::new();
+        for var in Var::all(cpus, pages) {
+            let mut t = s;
+            var.set(&mut t, other);
+            if t != s {
+                prop_assert_ne!(hasher.hash_one(t), hasher.hash_one(s), "{:?}", var);
+            }
+        }
+    }
+}
