@@ -198,7 +198,9 @@ fn Editor() -> Html {
         let scenario = scenario.clone();
         use_memo(
             (doc.revision, view.arch, view.custom),
-            move |&(_, arch, custom)| columns(&scenario, arch, custom),
+            move |&(_, arch, custom)| {
+                crate::perf::measure("tlbrace:run_all", || columns(&scenario, arch, custom))
+            },
         )
     };
     let edit = {
