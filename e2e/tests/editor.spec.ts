@@ -1,8 +1,8 @@
 // The editor end to end, with real HTML5 drag and drop (locator.dragTo fires dragstart/dragover/drop in
 // Chromium): build a diagram by dragging, move and remove steps, undo/redo, the keyboard path, lanes,
 // and the autosave across a reload.
-import { expect, test, type Page } from '@playwright/test';
-import { paletteItem, watchForErrors } from './support';
+import { type Page } from '@playwright/test';
+import { expect, test, paletteItem, watchForErrors } from './support';
 
 type StepSpec = { cpu: string; action: string };
 

@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Locator, type Page, type FrameLocator } from '@playwright/test';
-import { watchForErrors } from './support';
+import { type Locator, type Page, type FrameLocator } from '@playwright/test';
+import { expect, test, watchForErrors } from './support';
 
 const repo = join(__dirname, '..', '..');
 /** The seed mail's Example 1, quoted with `> ` as in the thread (core's fixture). */

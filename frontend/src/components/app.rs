@@ -126,10 +126,25 @@ pub fn order_warnings(
 #[component]
 pub fn App() -> Html {
     let embed = use_state(location::is_embed);
+    let foreign_frame = use_state(crate::browser::framed_by_other_origin);
     if *embed {
         html! { <EmbedPage /> }
+    } else if *foreign_frame {
+        framed_notice()
     } else {
         html! { <Editor /> }
+    }
+}
+
+/// What the editor shows in another site's frame instead of itself: it would read and write this
+/// origin's saved work under a page the user may not know is there. A link opens it top-level.
+fn framed_notice() -> Html {
+    let here = gloo_utils::window().location().href().unwrap_or_default();
+    html! {
+        <div class="framed-notice" role="alert">
+            <p>{ "The tlbrace editor does not run inside another site's page." }</p>
+            <p><a class="open-top" href={here} target="_blank" rel="noopener">{ "Open tlbrace in its own tab ↗" }</a></p>
+        </div>
     }
 }
 
