@@ -65,3 +65,14 @@ export async function paletteItem(page: Page, action: string): Promise<Locator> 
   }
   return page.locator(`.palette-item[data-action="${action}"]`);
 }
+
+/** Opens the page at `base` on an empty timeline, as a user who cleared their own would find it:
+ * an empty scenario saved in this browser (a first visit opens on Example 1 instead). */
+export async function openEmpty(page: Page, base = '/') {
+  await page.goto(base);
+  await expect(page.locator('.timeline .lane').first()).toBeVisible();
+  await page.evaluate(() => localStorage.setItem('tlbrace.scenario', '{"version":2,"cpus":4,"steps":[]}'));
+  await page.reload();
+  await expect(page.locator('.timeline .lane')).toHaveCount(4);
+  await expect(page.locator('.timeline .step')).toHaveCount(0);
+}

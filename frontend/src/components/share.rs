@@ -141,7 +141,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                 <div class="share-link-row">
                     <label class="share-link-label">
                         { "Link" }
-                        <input class="share-link" type="text" readonly=true value={link.clone()}
+                        <textarea class="share-link" readonly=true rows="3" value={link.clone()}
                             onfocus={select_all()} aria-label="Share link" spellcheck="false" />
                     </label>
                     { copy_status(&link_copy, "Link") }

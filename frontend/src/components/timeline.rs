@@ -40,6 +40,10 @@ pub struct TimelineProps {
     /// The step the inspected variant cannot run, if any.
     #[prop_or_default]
     pub error_step: Option<usize>,
+    /// Steps that kept the data under a kernel whose verdict is guaranteed, with that kernel's
+    /// name: "why it was safe".
+    #[prop_or_default]
+    pub saved: Rc<Vec<(usize, &'static str)>>,
     /// Steps drawn in an order no kernel runs.
     #[prop_or_default]
     pub warnings: Rc<Vec<Warning>>,
@@ -79,6 +83,22 @@ pub fn step_dom_id(i: usize) -> String {
     format!("step-{i}")
 }
 
+/// The row a drop at `e` on the cell of row `row` aims at: on a step's upper half, before it (its
+/// row); on its lower half, after it (the next row); on an empty cell, that row.
+fn drop_row(e: &DragEvent, row: usize, has_step: bool) -> usize {
+    let cell = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest(".cell").ok().flatten());
+    match cell {
+        Some(cell) if has_step => {
+            let r = cell.get_bounding_client_rect();
+            row + usize::from(f64::from(e.client_y()) > r.top() + r.height() / 2.0)
+        }
+        _ => row,
+    }
+}
+
 /// The timeline.
 #[component]
 pub fn Timeline(props: &TimelineProps) -> Html {
@@ -101,17 +121,24 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             }
         })
     };
-    let ondragend = props.on_target.reform(|_: DragEvent| None);
+    let ondragend = props.on_target.reform(|_: DragEvent| {
+        dnd::end_drag();
+        None
+    });
+    let editing_label = use_state(|| None::<usize>);
 
+    let len = s.steps.len();
     let cell = |cpu: usize, row: usize| -> Html {
         let step = s.steps.get(row).filter(|st| st.cpu == cpu);
         let is_target = props.target == Some((cpu, row));
+        let has_step = step.is_some();
         let ondragover = {
             let on_target = props.on_target.clone();
             Callback::from(move |e: DragEvent| {
                 if let Some(kind) = dnd::drag_kind(&e) {
                     dnd::accept(&e, kind);
-                    on_target.emit(Some((cpu, row)));
+                    e.stop_propagation();
+                    on_target.emit(Some((cpu, drop_row(&e, row, has_step))));
                 }
             })
         };
@@ -120,19 +147,21 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             let on_target = props.on_target.clone();
             Callback::from(move |e: DragEvent| {
                 on_target.emit(None);
+                e.stop_propagation();
                 if let Some(src) = dnd::dropped(&e) {
                     e.prevent_default();
-                    on_edit.emit(src.edit(cpu, row));
+                    dnd::end_drag();
+                    on_edit.emit(src.edit(cpu, drop_row(&e, row, has_step)));
                 }
             })
         };
         let onclick = props.on_cell.reform(move |_: MouseEvent| (cpu, row));
         let indicator = is_target.then(|| {
-            let what = match props.placing {
-                Some(Src::Action(a)) => a.label().to_string(),
-                Some(Src::Step(i)) => format!("step {}", i + 1),
-                None => String::new(),
-            };
+            let what = props
+                .placing
+                .or_else(dnd::dragged)
+                .map(|src| src.indicator(row, len))
+                .unwrap_or_default();
             html! { <div class="drop-indicator" aria-hidden="true">{ what }</div> }
         });
         html! {
@@ -149,14 +178,49 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     };
 
     let lane = |cpu: usize| -> Html {
-        let label = s
-            .label(cpu)
-            .map(|l| html! { <span class="lane-label">{ l }</span> });
+        let caption = s.label(cpu).unwrap_or("").to_string();
+        let label = if *editing_label == Some(cpu) {
+            let done = editing_label.clone();
+            html! {
+                <InlineInput class="lane-label-input" label={format!("Caption of {}", lane_name(cpu))}
+                    placeholder="caption, e.g. page writeback" value={caption}
+                    on_commit={props.on_edit.reform(move |label| Edit::SetLabel { cpu, label: Some(label) })}
+                    on_done={Callback::from(move |()| done.set(None))} />
+            }
+        } else {
+            let edit = editing_label.clone();
+            html! {
+                <button type="button" class={classes!("lane-label", caption.is_empty().then_some("empty"))}
+                    title="Edit this lane's caption" aria-label={format!("Caption of {}: {caption}", lane_name(cpu))}
+                    onclick={Callback::from(move |_: MouseEvent| edit.set(Some(cpu)))}>{ caption.clone() }</button>
+            }
+        };
         let remove = props
             .on_edit
             .reform(move |_: MouseEvent| Edit::RemoveCpu(cpu));
+        // A drop on the lane but on none of its cells (its head, a gap) appends at the end of time.
+        let ondragover = {
+            let on_target = props.on_target.clone();
+            Callback::from(move |e: DragEvent| {
+                if let Some(kind) = dnd::drag_kind(&e) {
+                    dnd::accept(&e, kind);
+                    on_target.emit(Some((cpu, len)));
+                }
+            })
+        };
+        let ondrop = {
+            let (on_edit, on_target) = (props.on_edit.clone(), props.on_target.clone());
+            Callback::from(move |e: DragEvent| {
+                on_target.emit(None);
+                if let Some(src) = dnd::dropped(&e) {
+                    e.prevent_default();
+                    dnd::end_drag();
+                    on_edit.emit(src.edit(cpu, len));
+                }
+            })
+        };
         html! {
-            <div class="lane" data-testid="lane" data-cpu={cpu.to_string()} key={cpu}>
+            <div class="lane" data-testid="lane" data-cpu={cpu.to_string()} key={cpu} {ondragover} {ondrop}>
                 <div class="lane-top">
                     <h2 class="lane-head">{ lane_name(cpu) }</h2>
                     { label }
@@ -213,8 +277,10 @@ fn step_view(props: &TimelineProps, i: usize, st: &tlbrace_core::Step) -> Html {
         })
     };
     let note = if props.editing == Some(i) {
-        html! { <NoteInput step={i} note={st.note.clone().unwrap_or_default()}
-        on_edit={props.on_edit.clone()} on_done={props.on_editing.reform(|_| None)} /> }
+        html! { <InlineInput class="step-note-input" label="Note" placeholder="note, e.g. using stale PTE"
+        value={st.note.clone().unwrap_or_default()}
+        on_commit={props.on_edit.reform(move |note| Edit::SetNote { step: i, note: Some(note) })}
+        on_done={props.on_editing.reform(|_| None)} /> }
     } else {
         // The first click selects the step, a click on the note of the selected step edits it.
         let start = {
@@ -278,9 +344,21 @@ fn step_view(props: &TimelineProps, i: usize, st: &tlbrace_core::Step) -> Html {
         html! { <span class="step-warn" title={text.join("\n")} aria-label={text.join("; ")}>{ "⚠" }</span> }
     });
     let kinds = warnings.iter().map(|w| w.kind);
+    // Why it was safe: the step that kept the data under a kernel whose verdict is guaranteed.
+    let saved: Vec<&str> = props
+        .saved
+        .iter()
+        .filter(|(s, _)| *s == i)
+        .map(|&(_, v)| v)
+        .collect();
+    let saved_mark = (!saved.is_empty()).then(|| html! {
+        <span class="step-saved" title="The step that kept the data: the flush that removed a stale entry a later store \
+            would have used, or the fault that recorded a store">{ format!("✓ kept the data under {}", saved.join(", ")) }</span>
+    });
     html! {
         <div id={step_dom_id(i)}
             class={classes!("step", selected.then_some("selected"), decisive.then_some("decisive"),
+                (!saved.is_empty()).then_some("saved"),
                 (props.error_step == Some(i)).then_some("error-step"), kinds.collect::<Vec<_>>())}
             data-step={i.to_string()} data-cpu={st.cpu.to_string()} data-page={st.page.to_string()}
             data-action={st.action.id()}
@@ -291,6 +369,7 @@ fn step_view(props: &TimelineProps, i: usize, st: &tlbrace_core::Step) -> Html {
             {ondragstart} {onclick} {ondblclick}>
             <code class="step-action">{ st.action.label() }</code>
             { warn }
+            { saved_mark }
             { page }
             { note }
             { selected.then(|| html! {
@@ -301,18 +380,28 @@ fn step_view(props: &TimelineProps, i: usize, st: &tlbrace_core::Step) -> Html {
     }
 }
 
-/// The props of [`NoteInput`].
+/// The props of [`InlineInput`].
 #[derive(Clone, PartialEq, Properties)]
-struct NoteInputProps {
-    step: usize,
-    note: String,
-    on_edit: Callback<Edit>,
-    on_done: Callback<()>,
+pub struct InlineInputProps {
+    /// The text it starts with.
+    pub value: String,
+    /// The field's class.
+    pub class: &'static str,
+    /// Its accessible name.
+    pub label: String,
+    /// What it says while empty.
+    #[prop_or_default]
+    pub placeholder: &'static str,
+    /// The text, when it was changed and the edit ended with Enter or by leaving the field.
+    pub on_commit: Callback<String>,
+    /// The edit ended (after `on_commit`, or cancelled with Escape).
+    pub on_done: Callback<()>,
 }
 
-/// The inline note editor: Enter or leaving the field saves, Escape cancels.
+/// A text edited in place (a step's note, a lane's caption, the title): focused and selected when
+/// it appears; Enter or leaving the field saves, Escape cancels.
 #[component]
-fn NoteInput(props: &NoteInputProps) -> Html {
+pub fn InlineInput(props: &InlineInputProps) -> Html {
     let input = use_node_ref();
     // Enter and Escape end the edit; the blur that follows must not save again (or save after Escape).
     let done = use_mut_ref(|| false);
@@ -326,14 +415,11 @@ fn NoteInput(props: &NoteInputProps) -> Html {
         });
     }
     let commit = {
-        let (step, on_edit, on_done) = (props.step, props.on_edit.clone(), props.on_done.clone());
-        let original = props.note.clone();
+        let (on_commit, on_done) = (props.on_commit.clone(), props.on_done.clone());
+        let original = props.value.clone();
         move |value: String| {
             if value.trim() != original.trim() {
-                on_edit.emit(Edit::SetNote {
-                    step,
-                    note: Some(value),
-                });
+                on_commit.emit(value);
             }
             on_done.emit(());
         }
@@ -365,8 +451,8 @@ fn NoteInput(props: &NoteInputProps) -> Html {
         }
     });
     html! {
-        <input ref={input} class="step-note-input" type="text" value={props.note.clone()}
-            maxlength="500" aria-label="Note" placeholder="note, e.g. using stale PTE"
+        <input ref={input} class={props.class} type="text" value={props.value.clone()}
+            maxlength="500" aria-label={props.label.clone()} placeholder={props.placeholder}
             onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}
             {onkeydown} {onblur} />
     }

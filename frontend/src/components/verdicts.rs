@@ -399,6 +399,9 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
                         <span class="v-name">{ c.variant.name() }</span>
                         { badge(id) }
                     </div>
+                    if let VariantKey::Preset(p) = key {
+                        <div class="v-source">{ p.source() }</div>
+                    }
                     { steps }
                     <div class="v-summary">{ summary }</div>
                     if let Some(alike) = alike {
@@ -457,11 +460,22 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
         let first = &cols[g[0]];
         let id = verdict_id(&first.result);
         let runs = if g.len() > 1 { " (ran alike)" } else { "" };
+        // Each preset with what it is, on the page rather than only in its tooltip.
+        let member = |i: usize| {
+            let source = match cols[i].key {
+                VariantKey::Preset(p) => p.source(),
+                VariantKey::Custom => "",
+            };
+            html! {
+                <li class="member" key={cols[i].key.name()}>
+                    { chip(i) }<span class="v-source">{ source }</span>
+                </li>
+            }
+        };
         html! {
             <li class="verdict-group" data-verdict={id}>
-                { badge(id) }
-                <span class="group-members">{ for g.iter().map(|&i| chip(i)) }</span>
-                <span class="group-note">{ runs }</span>
+                <div class="group-head">{ badge(id) }<span class="group-note">{ runs }</span></div>
+                <ul class="group-members">{ for g.iter().map(|&i| member(i)) }</ul>
             </li>
         }
     };
@@ -480,16 +494,35 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
             }
         });
     let presets = Preset::ALL.len();
+    let arch_select = html! {
+        <label class="arch">{ "arch " }
+            <select class="arch-select" onchange={on_arch} aria-label="Architecture">
+                <option value="x86" selected={props.arch == Arch::X86}>{ "x86" }</option>
+                <option value="arm64" selected={props.arch == Arch::Arm64}>{ "arm64" }</option>
+            </select>
+        </label>
+    };
+    // An empty timeline from the default start has nothing to judge: say so, rather than a row of
+    // "guaranteed". (A starting state of its own can be at risk with no step at all.)
+    let s = &props.scenario;
+    if s.steps.is_empty() && s.initial.is_default() && s.pages == Scenario::default().pages {
+        return html! {
+            <section class="verdicts" aria-label="Verdict per kernel variant">
+                <div class="verdicts-head">
+                    <h2 class="panel-title">{ "Verdicts" }</h2>
+                    { arch_select }
+                </div>
+                <p class="no-steps" role="status">
+                    { "No steps yet: each kernel's verdict appears here once a lane has a step.                        Drag an action from the palette onto a lane." }
+                </p>
+            </section>
+        };
+    }
     html! {
         <section class="verdicts" aria-label="Verdict per kernel variant">
             <div class="verdicts-head">
                 <h2 class="panel-title">{ "Verdicts" }</h2>
-                <label class="arch">{ "arch " }
-                    <select class="arch-select" onchange={on_arch} aria-label="Architecture">
-                        <option value="x86" selected={props.arch == Arch::X86}>{ "x86" }</option>
-                        <option value="arm64" selected={props.arch == Arch::Arm64}>{ "arm64" }</option>
-                    </select>
-                </label>
+                { arch_select }
                 <span class="verdicts-count">
                     { format!("{presets} presets, {} distinct runs", groups.len()) }
                 </span>
