@@ -20,7 +20,13 @@ use tlbrace_core::{
 /// `n` characters, each one JSON writes as six bytes (`\u0001`) or as four (a crab), mixed.
 fn text(n: usize, seed: usize) -> String {
     (0..n)
-        .map(|i| if (i + seed) % 3 == 0 { '🦀' } else { '\u{1}' })
+        .map(|i| {
+            if (i + seed).is_multiple_of(3) {
+                '🦀'
+            } else {
+                '\u{1}'
+            }
+        })
         .collect()
 }
 
