@@ -143,7 +143,8 @@ pub fn use_saved_work(doc: &Doc, first_visit: bool, edit: Callback<Edit>) -> Sav
                     }
                     Some(storage::KEY) => {
                         let written = seen.borrow().as_ref().and_then(|s| s.written.clone());
-                        let value = e.new_value();
+                        // Only a scenario is news (not a removal, nor text this page cannot read).
+                        let value = e.new_value().filter(|v| from_json(v).is_ok());
                         if value.is_some() && value != written {
                             other_tab.set(value);
                         }
