@@ -245,49 +245,49 @@ fn Editor() -> Html {
             },
         )
     };
-    let edit = {
-        let doc = doc.dispatcher();
-        Callback::from(move |e: Edit| doc.dispatch(e))
-    };
-    let view_edit = {
-        let view = view.dispatcher();
-        Callback::from(move |e: ViewEdit| view.dispatch(e))
-    };
-    let run = {
-        let (doc, view) = (doc.dispatcher(), view.dispatcher());
-        Callback::from(move |commands: Vec<Command>| {
+    // The callbacks the panels get are made once (or when what they read changes): a memoised panel
+    // (a lane, the palette, a verdict card) is re-rendered only when what it shows changes.
+    let edit = use_callback(doc.dispatcher(), |e: Edit, doc| doc.dispatch(e));
+    let view_edit = use_callback(view.dispatcher(), |e: ViewEdit, view| view.dispatch(e));
+    let run = use_callback(
+        (doc.dispatcher(), view.dispatcher()),
+        |commands: Vec<Command>, (doc, view)| {
             for command in commands {
                 match command {
                     Command::Doc(e) => doc.dispatch(e),
                     Command::View(e) => view.dispatch(e),
                 }
             }
-        })
-    };
+        },
+    );
     // Feature panels replace the scenario through this: one undoable Edit::Load.
-    let on_load = edit.reform(Edit::Load);
+    let on_load = use_callback(doc.dispatcher(), |s: Scenario, doc| {
+        doc.dispatch(Edit::Load(s))
+    });
     let work = use_saved_work(&doc, first_visit, edit.clone());
-    let focus_timeline = {
-        let timeline_ref = timeline_ref.clone();
-        move || {
-            if let Some(el) = timeline_ref.cast::<HtmlElement>() {
+    // The document as of this render, for callbacks made once that must read it.
+    let latest = use_mut_ref(|| doc.clone());
+    *latest.borrow_mut() = doc.clone();
+
+    let on_pick = use_callback(
+        (view.dispatcher(), latest.clone(), timeline_ref.clone()),
+        |action, (view, latest, timeline)| {
+            view.dispatch(ViewEdit::pick(action, &latest.borrow()));
+            if let Some(el) = timeline.cast::<HtmlElement>() {
                 let _ = el.focus();
             }
-        }
-    };
-
-    let on_pick = {
-        let (doc, view_edit, focus_timeline) =
-            (doc.clone(), view_edit.clone(), focus_timeline.clone());
-        Callback::from(move |action| {
-            view_edit.emit(ViewEdit::pick(action, &doc));
-            focus_timeline();
-        })
-    };
-    let on_cell = {
-        let (view, run) = (view.clone(), run.clone());
-        Callback::from(move |(cpu, row)| run.emit(view.click_cell(cpu, row)))
-    };
+        },
+    );
+    let on_cell = use_callback(
+        (view.placing, run.clone()),
+        |(cpu, row): (usize, usize), (placing, run)| {
+            let view = View {
+                placing: *placing,
+                ..View::default()
+            };
+            run.emit(view.click_cell(cpu, row));
+        },
+    );
     let on_timeline_key = {
         let (doc, view, run) = (doc.clone(), view.clone(), run.clone());
         Callback::from(move |e: KeyboardEvent| {
@@ -306,15 +306,36 @@ fn Editor() -> Html {
             }
         })
     };
-    let on_editing = {
-        let (view_edit, focus_timeline) = (view_edit.clone(), focus_timeline.clone());
-        Callback::from(move |step: Option<usize>| {
-            view_edit.emit(ViewEdit::EditNote(step));
+    let on_editing = use_callback(
+        (view.dispatcher(), timeline_ref.clone()),
+        |step: Option<usize>, (view, timeline)| {
+            view.dispatch(ViewEdit::EditNote(step));
             if step.is_none() {
-                focus_timeline();
+                if let Some(el) = timeline.cast::<HtmlElement>() {
+                    let _ = el.focus();
+                }
             }
-        })
-    };
+        },
+    );
+    let on_target = use_callback(view.dispatcher(), |t, view| {
+        view.dispatch(ViewEdit::Target(t))
+    });
+    let on_select = use_callback(doc.dispatcher(), |i, doc| {
+        doc.dispatch(Edit::Select(Some(i)))
+    });
+    let on_inspect = use_callback(view.dispatcher(), |k, view| {
+        view.dispatch(ViewEdit::Inspect(k))
+    });
+    let on_arch = use_callback(view.dispatcher(), |a, view| {
+        view.dispatch(ViewEdit::SetArch(a))
+    });
+    let on_custom = use_callback(view.dispatcher(), |v, view| {
+        view.dispatch(ViewEdit::SetCustom(v))
+    });
+    let on_trash = use_callback(doc.dispatcher(), |i, doc| doc.dispatch(Edit::RemoveStep(i)));
+    let on_drag_end = use_callback(view.dispatcher(), |(), view| {
+        view.dispatch(ViewEdit::Target(None))
+    });
 
     let inspected = cols
         .iter()
@@ -398,12 +419,9 @@ fn Editor() -> Html {
             </div>
             <Verdicts scenario={scenario.clone()} columns={cols.clone()} arch={view.arch} {contrast}
                 custom={view.custom} inspected={view.inspected}
-                on_inspect={view_edit.reform(ViewEdit::Inspect)}
-                on_arch={view_edit.reform(ViewEdit::SetArch)}
-                on_custom={view_edit.reform(ViewEdit::SetCustom)} />
+                {on_inspect} {on_arch} {on_custom} />
             <div class="workspace">
-                <Palette scenario={scenario.clone()} {on_pick} on_trash={edit.reform(Edit::RemoveStep)}
-                    on_drag_end={view_edit.reform(|()| ViewEdit::Target(None))}
+                <Palette used={palette::used_paths(&scenario)} {on_pick} {on_trash} {on_drag_end}
                     picked={match view.placing { Some(Src::Action(a)) => Some(a), _ => None }} />
                 <main class="center">
                     <div class="scenario-head">
@@ -427,11 +445,7 @@ fn Editor() -> Html {
                     }
                     <Timeline scenario={scenario.clone()} selected={doc.selected} {decisive}
                         {error_step} {saved} warnings={warnings.clone()} target={view.target} placing={view.placing} editing={view.editing}
-                        on_edit={edit.clone()}
-                        on_target={view_edit.reform(ViewEdit::Target)}
-                        {on_cell}
-                        on_select={edit.reform(|i| Edit::Select(Some(i)))}
-                        {on_editing}
+                        on_edit={edit.clone()} {on_target} {on_cell} {on_select} {on_editing}
                         onkeydown={on_timeline_key}
                         node_ref={timeline_ref.clone()} />
                     <InitialEditor pages={scenario.pages.clone()} mm={scenario.initial.clone()}

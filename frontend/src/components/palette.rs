@@ -8,7 +8,6 @@
 //! starts with it. A (anywhere outside a text field) comes back to it ([`focus_item`]).
 
 use std::cell::Cell;
-use std::rc::Rc;
 
 use tlbrace_core::{Action, KernelPath, Scenario};
 use wasm_bindgen::JsCast;
@@ -17,11 +16,23 @@ use yew::prelude::*;
 
 use crate::dnd::{self, Kind, Src};
 
+/// The kernel paths a scenario's steps take, a bit each by [`KernelPath::ALL`]'s order: the palette
+/// opens their groups, and re-renders only when they change.
+pub fn used_paths(scenario: &Scenario) -> u32 {
+    scenario.steps.iter().fold(0, |used, s| {
+        let i = KernelPath::ALL
+            .iter()
+            .position(|&p| p == s.action.path())
+            .unwrap_or(0);
+        used | 1 << i
+    })
+}
+
 /// What the palette reports.
 #[derive(Clone, PartialEq, Properties)]
 pub struct PaletteProps {
-    /// The scenario: the groups of the paths it uses start open.
-    pub scenario: Rc<Scenario>,
+    /// The kernel paths the scenario uses ([`used_paths`]): their groups start open.
+    pub used: u32,
     /// An action was picked by click or keyboard: the App enters placing mode.
     pub on_pick: Callback<Action>,
     /// A step was dropped on the palette or the trash: remove it.
@@ -115,9 +126,9 @@ pub fn Palette(props: &PaletteProps) -> Html {
             {ondragover} {ondragleave} {ondrop}>
             <h2 class="panel-title">{ "Actions" }</h2>
             <p class="hint">{ "Drag onto a lane, or focus (A) and press Enter; ↑/↓ or a letter move." }</p>
-            { for KernelPath::ALL.into_iter().map(|path| {
+            { for KernelPath::ALL.into_iter().enumerate().map(|(i, path)| {
                 let open = path == KernelPath::UserSpace
-                    || props.scenario.steps.iter().any(|s| s.action.path() == path)
+                    || props.used & (1 << i) != 0
                     || props.picked.is_some_and(|a| a.path() == path);
                 let actions = Action::ALL.into_iter().filter(|a| a.path() == path);
                 html! {

@@ -242,6 +242,20 @@ fn when(at: f64) -> String {
 /// The toolbar's menu of recent scenarios: choosing one loads it (one undoable edit; the scenario it
 /// replaces goes into the list).
 pub fn recent_menu(recents: &Rc<Vec<Recent>>, on_load: &Callback<Scenario>) -> Html {
+    html! { <RecentMenu recents={recents.clone()} on_load={on_load.clone()} /> }
+}
+
+/// What [`RecentMenu`] lists.
+#[derive(Clone, PartialEq, Properties)]
+struct RecentProps {
+    recents: Rc<Vec<Recent>>,
+    on_load: Callback<Scenario>,
+}
+
+/// The menu itself: a component, so that an edit (which changes neither) does not rebuild it.
+#[component]
+fn RecentMenu(props: &RecentProps) -> Html {
+    let (recents, on_load) = (&props.recents, &props.on_load);
     if recents.is_empty() {
         return html! {};
     }
