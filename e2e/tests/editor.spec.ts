@@ -1,8 +1,8 @@
 // The editor end to end, with real HTML5 drag and drop (locator.dragTo fires dragstart/dragover/drop in
 // Chromium): build a diagram by dragging, move and remove steps, undo/redo, the keyboard path, lanes,
 // and the autosave across a reload.
-import { expect, test, type Page } from '@playwright/test';
-import { paletteItem, watchForErrors } from './support';
+import { type Page } from '@playwright/test';
+import { expect, test, openEmpty, paletteItem, watchForErrors } from './support';
 
 type StepSpec = { cpu: string; action: string };
 
@@ -40,7 +40,9 @@ test('(a) Example 1 built by dragging alone: will-4+6 loses the data, yu-fix kee
   await expect(page.locator('.timeline .lane')).toHaveCount(4);
   await loadPreset(page, 'new');
   await expect(page.locator('.timeline .step')).toHaveCount(0);
-  await expect(verdict(page, 'will-4+6')).toHaveAttribute('data-verdict', 'guaranteed');
+  // Nothing to judge yet: the matrix says so rather than showing sixteen "guaranteed".
+  await expect(page.locator('.verdicts .no-steps')).toContainText('No steps yet');
+  await expect(page.locator('.verdicts .verdict')).toHaveCount(0);
 
   for (const [row, s] of plan.entries()) {
     const target = cell(page, s.cpu, row);
@@ -119,8 +121,7 @@ test('(b) moving a step by drag changes a verdict; undo and redo restore both st
 
 test('(c) the keyboard path places, moves and removes a step', async ({ page }) => {
   const problems = watchForErrors(page);
-  await page.goto('/');
-  await expect(page.locator('.timeline .step')).toHaveCount(0);
+  await openEmpty(page);
 
   // Focus a palette item, Enter picks it; the target shows; arrows choose; Enter places.
   await page.locator('.palette-item[data-action="cache_pte_in_tlb"]').focus();
@@ -170,7 +171,7 @@ test('(c) the keyboard path places, moves and removes a step', async ({ page }) 
 
 test('(d) a reload restores the scenario; an unreadable autosave is reported, not fatal', async ({ page }) => {
   const problems = watchForErrors(page);
-  await page.goto('/');
+  await openEmpty(page);
   await (await paletteItem(page, 'pte_mkold')).dragTo(cell(page, 2, 0));
   await (await paletteItem(page, 'flush_tlb_mm')).dragTo(cell(page, 0, 1));
   await page.locator('.lane-add').click();
@@ -274,7 +275,7 @@ test('selecting a step shows the state after it, with the changed fields marked'
 
 test('a timeline that cannot run shows the error in the matrix, on the step and in an alert', async ({ page }) => {
   const problems = watchForErrors(page);
-  await page.goto('/');
+  await openEmpty(page);
   await (await paletteItem(page, 'dec_tlb_flush_pending')).dragTo(cell(page, 1, 0));
   // Since v4.13 the pending state is a counter, which cannot go below zero; before, it was a flag.
   await expect(verdict(page, 'v3.12')).toHaveAttribute('data-verdict', 'guaranteed');
@@ -346,9 +347,10 @@ test('the custom column follows its fixes, the arch applies to every column, ver
 
 test('the initial-state editor changes the verdicts, undoably; an impossible state is refused with a message', async ({ page }) => {
   const problems = watchForErrors(page);
-  await page.goto('/');
+  await openEmpty(page);
   await page.locator('details.initial summary').click();
-  await expect(verdict(page, 'v5.12')).toHaveAttribute('data-verdict', 'guaranteed');
+  // No steps and the default start: nothing to judge yet. A start of its own is judged.
+  await expect(page.locator('.verdicts .no-steps')).toBeVisible();
   await page.locator('.initial input[data-field="pg_dirty"][data-page="0"]').uncheck();
   // The PTE's dirty bit still records the write.
   await expect(verdict(page, 'v5.12')).toHaveAttribute('data-verdict', 'guaranteed');

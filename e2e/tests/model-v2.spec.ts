@@ -1,7 +1,7 @@
 // What model v2 brought to the page: the history of races in the examples menu with the two kernels
 // each one contrasts, a second virtual page, and timelines that are not a kernel order.
-import { expect, test, type Page } from '@playwright/test';
-import { paletteItem, watchForErrors } from './support';
+import { type Page } from '@playwright/test';
+import { expect, test, paletteItem, watchForErrors } from './support';
 
 const verdict = (page: Page, variant: string) => page.locator(`.verdicts .verdict[data-variant="${variant}"]`);
 const cell = (page: Page, cpu: number | string, row: number) =>

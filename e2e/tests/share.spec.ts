@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Locator, type Page, type FrameLocator } from '@playwright/test';
-import { watchForErrors } from './support';
+import { type Locator, type Page, type FrameLocator } from '@playwright/test';
+import { expect, test, watchForErrors } from './support';
 
 const repo = join(__dirname, '..', '..');
 /** The seed mail's Example 1, quoted with `> ` as in the thread (core's fixture). */
@@ -109,7 +109,14 @@ test('a damaged or newer link shows an error and keeps the scenario', async ({ p
   await alert.getByRole('button', { name: 'Dismiss' }).click();
   await expect(alert).toHaveCount(0);
 
-  // A new tab opening a damaged link keeps the work saved in this browser (Example 1, autosaved).
+  // Edited (a note), the opened link is the user's work, and saved.
+  await page.locator('.timeline .step[data-step="0"]').click();
+  await page.locator('.timeline .step[data-step="0"] .step-note').click();
+  await page.locator('.step-note-input').fill('mine now');
+  await page.locator('.step-note-input').press('Enter');
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('tlbrace.scenario') ?? '')).toContain('mine now');
+
+  // A new tab opening a damaged link keeps the work saved in this browser (Example 1, edited).
   const tab = await page.context().newPage();
   const tabProblems = watchForErrors(tab);
   await tab.goto(`/sub/tlbrace/#${example1Link.slice(0, 30)}`);
@@ -122,8 +129,9 @@ test('a damaged or newer link shows an error and keeps the scenario', async ({ p
   const freshProblems = watchForErrors(fresh);
   await fresh.goto(`/sub/tlbrace/#${example1Link.slice(0, 30)}`);
   await expect(fresh.locator('[role=alert]')).toContainText('Could not open the share link');
-  const empty = await snapshot(fresh);
-  expect(empty.lanes).toEqual([[], [], [], []]);
+  await expect(fresh.locator('.timeline .lane')).toHaveCount(4);
+  await expect(fresh.locator('.timeline .step')).toHaveCount(0);
+  await expect(fresh.locator('.verdicts .no-steps')).toBeVisible();
   await context.close();
   expect(problems).toEqual([]);
   expect(tabProblems).toEqual([]);

@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { watchForErrors } from './support';
+import { expect, test, watchForErrors } from './support';
 
 // The same build at the root and under a sub-path: asset URLs must be relative.
 for (const base of ['/', '/sub/tlbrace/']) {

@@ -87,3 +87,15 @@ pub fn post_height(height: f64) {
     let _ = Reflect::set(&message, &"height".into(), &height.ceil().into());
     let _ = parent.post_message(&message, "*");
 }
+
+/// Whether this page runs in a frame whose top page is of another origin (reading the top page's
+/// address throws then). The editor refuses to run there: a host that cannot send
+/// `frame-ancestors` (GitHub Pages) relies on this check, which another site cannot turn off by
+/// framing. The embed (`?embed`) is meant to be framed and does not ask.
+pub fn framed_by_other_origin() -> bool {
+    let window = gloo_utils::window();
+    match window.top() {
+        Ok(Some(top)) if top != window => top.location().href().is_err(),
+        _ => false,
+    }
+}

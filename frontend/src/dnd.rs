@@ -5,6 +5,8 @@
 //! types, so the kind of payload is also announced as a type of its own ([`MIME_ACTION`],
 //! [`MIME_STEP`]): drop targets decide from that whether to accept.
 
+use std::cell::Cell;
+
 use tlbrace_core::Action;
 use web_sys::DragEvent;
 
@@ -55,8 +57,28 @@ impl Src {
         }
     }
 
+    /// Where it lands when dropped on row `row` of a timeline of `len` steps: the index it gets.
+    pub fn landing(self, row: usize, len: usize) -> usize {
+        match self {
+            Src::Action(_) => row.min(len),
+            Src::Step(from) if row > from => (row - 1).min(len.saturating_sub(1)),
+            Src::Step(_) => row,
+        }
+    }
+
+    /// What a drop indicator says for it landing on row `row`: the step it becomes, from 1
+    /// ("new step 5: Write to page", "step 3 → 5").
+    pub fn indicator(self, row: usize, len: usize) -> String {
+        let n = self.landing(row, len) + 1;
+        match self {
+            Src::Action(a) => format!("new step {n}: {}", a.label()),
+            Src::Step(i) => format!("step {} → {n}", i + 1),
+        }
+    }
+
     /// Starts a drag of this payload from `e` (a `dragstart`).
     pub fn start_drag(self, e: &DragEvent) {
+        DRAGGED.with(|d| d.set(Some(self)));
         if let Some(dt) = e.data_transfer() {
             let (kind, text, effect) = match self {
                 Src::Action(a) => (MIME_ACTION, a.id().to_string(), "copy"),
@@ -68,6 +90,22 @@ impl Src {
             dt.set_effect_allowed(effect);
         }
     }
+}
+
+thread_local! {
+    /// What this page's drag in progress carries: `dragover` cannot read the data, and the drop
+    /// indicator names it.
+    static DRAGGED: Cell<Option<Src>> = const { Cell::new(None) };
+}
+
+/// What the drag in progress carries, when it started on this page.
+pub fn dragged() -> Option<Src> {
+    DRAGGED.with(Cell::get)
+}
+
+/// The drag ended (dropped or cancelled).
+pub fn end_drag() {
+    DRAGGED.with(|d| d.set(None));
 }
 
 /// Which kind of payload a drag carries, from its types (readable during `dragover`).
@@ -123,5 +161,16 @@ mod tests {
         assert_eq!(Src::parse("step:-1"), None);
         assert_eq!(Src::parse("action:madvise"), None);
         assert_eq!(Src::parse("https://example.com"), None);
+    }
+
+    #[test]
+    fn the_indicator_names_the_step_a_drop_makes() {
+        let a = Src::Action(Action::WriteToPage);
+        assert_eq!(a.indicator(3, 13), "new step 4: Write to page");
+        assert_eq!(a.indicator(13, 13), "new step 14: Write to page");
+        // A step dropped below itself takes the row before: rows are counted before the move.
+        assert_eq!(Src::Step(2).indicator(9, 13), "step 3 → 9");
+        assert_eq!(Src::Step(9).indicator(2, 13), "step 10 → 3");
+        assert_eq!(Src::Step(12).indicator(13, 13), "step 13 → 13");
     }
 }

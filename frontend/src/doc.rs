@@ -80,8 +80,21 @@ pub enum Edit {
     AddPage(PageSpec),
     /// Unmap a virtual page with the steps on it; later pages and the steps on them move down one.
     RemovePage(usize),
-    /// Replace the whole scenario (presets, share links, imports): one undoable edit.
+    /// Replace the whole scenario (presets, imports, a recent one): one undoable edit.
     Load(Scenario),
+    /// [`Edit::Load`] for a scenario that is not the user's work yet (a share link, `?example=`,
+    /// the first visit's example): the document remembers it as [`Doc::opened`] until it is edited,
+    /// and the autosave leaves the saved work alone meanwhile.
+    Open(Scenario),
+    /// Set or clear (`None` or empty text) the scenario's title.
+    SetTitle(Option<String>),
+    /// Set or clear (`None` or empty text) a lane's caption ("userspace", "page writeback").
+    SetLabel {
+        /// The lane.
+        cpu: usize,
+        /// The caption.
+        label: Option<String>,
+    },
     /// Undo the last scenario edit.
     Undo,
     /// Redo the last undone edit.
@@ -107,6 +120,12 @@ pub struct Doc {
     pub message: Option<String>,
     /// Counts scenario changes (edits, undo, redo); the autosave and the verdicts key on it.
     pub revision: u64,
+    /// Counts scenarios replaced whole ([`Edit::Load`], [`Edit::Open`]): a change of it tells the
+    /// autosave that the scenario before it was put aside rather than edited.
+    pub loads: u64,
+    /// The scenario the last [`Edit::Open`] opened, the very `Rc` (undo and redo keep it): while it
+    /// is the current scenario, it is unedited, and not the user's work.
+    pub opened: Option<Rc<Scenario>>,
 }
 
 impl Default for Doc {
@@ -125,7 +144,24 @@ impl Doc {
             selected: None,
             message: None,
             revision: 0,
+            loads: 0,
+            opened: None,
         }
+    }
+
+    /// A document holding `scenario` as if opened from a link: not the user's work until edited.
+    pub fn opened(scenario: Scenario) -> Doc {
+        let mut doc = Doc::new(scenario);
+        doc.opened = Some(doc.scenario.clone());
+        doc
+    }
+
+    /// Whether the current scenario is one opened by [`Edit::Open`] (or [`Doc::opened`]) and not
+    /// edited since.
+    pub fn unedited_open(&self) -> bool {
+        self.opened
+            .as_ref()
+            .is_some_and(|o| Rc::ptr_eq(o, &self.scenario))
     }
 
     /// Whether [`Edit::Undo`] would do something.
@@ -164,7 +200,14 @@ impl Doc {
                 self.selected = step.filter(|&i| i < self.scenario.steps.len());
             }
             Edit::DismissMessage => self.message = None,
+            Edit::Open(scenario) => {
+                self.apply(Edit::Load(scenario));
+                if self.message.is_none() {
+                    self.opened = Some(self.scenario.clone());
+                }
+            }
             edit => {
+                let load = matches!(edit, Edit::Load(_));
                 let mut next = (*self.scenario).clone();
                 match edit_scenario(&mut next, &edit).and_then(|sel| {
                     next.validate().map_err(|e| e.to_string())?;
@@ -175,6 +218,9 @@ impl Doc {
                         self.message = None;
                         if next != *self.scenario {
                             self.commit(next);
+                            if load {
+                                self.loads += 1;
+                            }
                         }
                         if let Selection::Set(sel) = selection {
                             self.selected = sel;
@@ -285,11 +331,7 @@ fn edit_scenario(s: &mut Scenario, edit: &Edit) -> Result<Selection, String> {
             let Some(st) = s.steps.get_mut(*step) else {
                 return Err(no_step(*step));
             };
-            st.note = note
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(str::to_string);
+            st.note = clean_text(note);
             Ok(Selection::Keep)
         }
         Edit::SetStepPage { step, page } => {
@@ -404,12 +446,37 @@ fn edit_scenario(s: &mut Scenario, edit: &Edit) -> Result<Selection, String> {
             }
             Ok(Selection::Keep)
         }
-        Edit::Load(scenario) => {
+        Edit::Load(scenario) | Edit::Open(scenario) => {
             *s = scenario.clone();
             Ok(Selection::Set(None))
         }
+        Edit::SetTitle(title) => {
+            s.title = clean_text(title);
+            Ok(Selection::Keep)
+        }
+        Edit::SetLabel { cpu, label } => {
+            if *cpu >= s.cpus {
+                return Err(no_cpu(*cpu, s.cpus));
+            }
+            if s.labels.len() <= *cpu {
+                s.labels.resize(*cpu + 1, String::new());
+            }
+            s.labels[*cpu] = clean_text(label).unwrap_or_default();
+            while s.labels.last().is_some_and(String::is_empty) {
+                s.labels.pop();
+            }
+            Ok(Selection::Keep)
+        }
         Edit::Undo | Edit::Redo | Edit::Select(_) | Edit::DismissMessage => Ok(Selection::Keep),
     }
+}
+
+/// A note, title or caption as typed: trimmed, `None` when empty.
+fn clean_text(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 impl Reducible for Doc {

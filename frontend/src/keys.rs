@@ -5,7 +5,7 @@
 //! On the focused timeline ([`timeline`]): ↑/↓ select steps, Home/End the first and last, Alt+arrows
 //! move the selected step a row or a lane, Delete/Backspace remove it, Enter edits its note, P moves it
 //! to the next page (with two pages, for an action on one page), Escape clears the selection. While placing (an action picked in the palette, or a step), the arrows,
-//! Home and End aim, Enter or Space places, Escape cancels. Anywhere but in a text field
+//! Home and End aim, a digit chooses the lane (2: CPU2), Enter or Space places, Escape cancels. Anywhere but in a text field
 //! ([`undo_redo`]): Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (Cmd on a Mac).
 
 use wasm_bindgen::JsCast;
@@ -66,6 +66,11 @@ pub fn timeline(key: &Key, doc: &Doc, view: &View) -> Option<Vec<Command>> {
             "ArrowDown" => aim((cpu, (row + 1).min(len))),
             "Home" => aim((cpu, 0)),
             "End" => aim((cpu, len)),
+            // A digit chooses the lane at once: 2 is CPU2.
+            d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => {
+                let lane = usize::from(d.as_bytes()[0] - b'0');
+                (lane < s.cpus).then(|| vec![Command::View(ViewEdit::Target(Some((lane, row))))])
+            }
             "Enter" | " " => Some(place(src, cpu, row)),
             "Escape" => Some(vec![Command::View(ViewEdit::StopPlacing)]),
             _ => None,
@@ -263,6 +268,9 @@ mod tests {
             Some(vec![Command::View(ViewEdit::StopPlacing)])
         );
         assert_eq!(timeline(&Key::plain("Delete"), &d, &view), None);
+        // A digit aims at that lane, on the same row; a lane the scenario lacks is not the timeline's.
+        assert_eq!(timeline(&Key::plain("2"), &d, &view), aim((2, 0)));
+        assert_eq!(timeline(&Key::plain("7"), &d, &view), None);
     }
 
     #[test]

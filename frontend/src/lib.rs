@@ -12,6 +12,8 @@ pub mod doc;
 pub mod explore_protocol;
 pub mod keys;
 pub mod location;
+pub mod minimise;
+pub mod perf;
 pub mod storage;
 pub mod view;
 pub mod worker;

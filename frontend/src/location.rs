@@ -28,6 +28,10 @@ use crate::view::{arch_id, parse_arch};
 pub const EMBED_PARAM: &str = "embed";
 /// The query parameter that chooses the architecture: `?arch=arm64`.
 pub const ARCH_PARAM: &str = "arch";
+/// The query parameters that open a built-in example with a step selected (`?example=example-1&step=3`):
+/// applied once, then dropped from the address bar ([`forget_example`]), and never carried into
+/// the links the page makes.
+pub const EXAMPLE_PARAMS: [&str; 2] = ["example", "step"];
 
 /// What a page URL asks for, parsed from its query string and fragment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,11 +119,29 @@ pub fn parse(search: &str, hash: &str) -> PageRequest {
     }
 }
 
-/// The query string of a link the page makes: `search` (the page's own) without its `embed` and `arch`
-/// parameters, then `embed` first when `embed`, and `arch=arm64` when `arch` is not the default x86;
-/// every other parameter kept, in order. With its `?`, or empty.
+/// `search` without the parameters named `names`, every other one kept in order; with its `?`, or
+/// empty.
+pub fn search_without(search: &str, names: &[&str]) -> String {
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !names.contains(&pair.split('=').next().unwrap_or("")))
+        .collect();
+    if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
+    }
+}
+
+/// The query string of a link the page makes: `search` (the page's own) without its `embed`, `arch`,
+/// `example` and `step` parameters, then `embed` first when `embed`, and `arch=arm64` when `arch` is
+/// not the default x86; every other parameter kept, in order. With its `?`, or empty.
 pub fn link_search(search: &str, embed: bool, arch: Arch) -> String {
-    let ours = |pair: &&str| matches!(pair.split('=').next(), Some(EMBED_PARAM | ARCH_PARAM));
+    let ours = |pair: &&str| {
+        let key = pair.split('=').next().unwrap_or("");
+        key == EMBED_PARAM || key == ARCH_PARAM || EXAMPLE_PARAMS.contains(&key)
+    };
     let arch_pair = format!("{ARCH_PARAM}={}", arch_id(arch));
     let params: Vec<&str> = embed
         .then_some(EMBED_PARAM)
@@ -216,6 +238,31 @@ pub fn embed_url(scenario: &Scenario, arch: Arch) -> String {
         link_search(&current_search(), true, arch),
         share::encode(scenario)
     )
+}
+
+/// Whether the address bar's fragment is shaped like a share link (without decoding it).
+pub fn has_link() -> bool {
+    location()
+        .and_then(|l| l.hash().ok())
+        .is_some_and(|h| share::looks_like_link(h.trim_start_matches('#')))
+}
+
+/// Drops `?example=` and `&step=` from the address bar (no navigation, no history entry): once
+/// applied, the example is the page's working scenario, and a reload must not open it again over
+/// the user's edits.
+pub fn forget_example() {
+    let (Some(window), Some(loc)) = (web_sys::window(), location()) else {
+        return;
+    };
+    let search = current_search();
+    let kept = search_without(&search, &EXAMPLE_PARAMS);
+    if kept == search {
+        return;
+    }
+    let url = format!("{}{kept}{}", page_base(), loc.hash().unwrap_or_default());
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
 }
 
 /// Removes the fragment from the address bar without a navigation, a `hashchange` or a history entry.
@@ -383,6 +430,24 @@ mod tests {
             link_search("?a=1&arch=x86", true, Arch::Arm64),
             "?embed&arch=arm64&a=1"
         );
+    }
+
+    #[test]
+    fn an_example_is_never_carried_into_a_link() {
+        assert_eq!(
+            link_search("?example=example-1&step=3", false, Arch::X86),
+            ""
+        );
+        assert_eq!(
+            link_search("?a=1&example=example-2c&b&step=2", true, Arch::X86),
+            "?embed&a=1&b"
+        );
+        assert_eq!(
+            search_without("?example=x&arch=arm64&step=1", &EXAMPLE_PARAMS),
+            "?arch=arm64"
+        );
+        assert_eq!(search_without("?example=x", &EXAMPLE_PARAMS), "");
+        assert_eq!(search_without("", &EXAMPLE_PARAMS), "");
     }
 
     #[test]

@@ -117,7 +117,7 @@ impl Drop for ExploreWorker {
 
 /// Starts a worker running this wasm's [`run`]: a module worker for [`WORKER_URL`], sent the
 /// bootstrap message `{glue, module}` it waits for.
-fn spawn() -> Result<Worker, JsValue> {
+pub(crate) fn spawn() -> Result<Worker, JsValue> {
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options(WORKER_URL, &options)?;
@@ -134,6 +134,13 @@ pub fn run() {
     let poster = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let text = event.data().as_string().unwrap_or_default();
+        // "Open minimised" (crate::minimise) shares the worker; everything else is a search.
+        let post = |reply: String| {
+            let _ = poster.post_message(&JsValue::from_str(&reply));
+        };
+        if crate::minimise::handle(&text, &mut { post }) {
+            return;
+        }
         run_request(&text, &js_sys::Date::now, &mut |reply| {
             // A failed post means the page is gone; there is nobody left to tell.
             let _ = poster.post_message(&JsValue::from_str(&reply.to_json()));

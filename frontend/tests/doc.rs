@@ -464,3 +464,81 @@ fn selection_is_not_undoable_and_stays_valid() {
     doc.apply(Edit::Undo);
     assert_eq!(doc.selected, Some(0), "clamped to the remaining steps");
 }
+
+#[test]
+fn an_opened_scenario_is_not_the_users_work_until_edited() {
+    let mut doc = Doc::default();
+    insert(&mut doc, 0, 0, Action::CachePteInTlb);
+    let mine = doc.scenario.clone();
+    let loads = doc.loads;
+    doc.apply(Edit::Open(example("example-1").unwrap()));
+    assert!(doc.unedited_open());
+    assert_eq!(doc.loads, loads + 1, "a load, as the autosave sees it");
+    assert_eq!(
+        doc.undo.last(),
+        Some(&mine),
+        "Undo goes back to the user's work"
+    );
+    // Undo and redo keep it the same unedited scenario.
+    doc.apply(Edit::Undo);
+    assert!(!doc.unedited_open());
+    doc.apply(Edit::Redo);
+    assert!(doc.unedited_open());
+    // Any edit makes it the user's.
+    doc.apply(Edit::SetNote {
+        step: 0,
+        note: Some("mine now".into()),
+    });
+    assert!(!doc.unedited_open());
+    // A load from the menu or an import is the user's choice: not an open.
+    doc.apply(Edit::Load(example("example-2c").unwrap()));
+    assert!(!doc.unedited_open());
+    assert_eq!(doc.loads, loads + 2);
+    assert!(Doc::opened(Scenario::default()).unedited_open());
+}
+
+#[test]
+fn the_title_and_lane_captions_edit_in_place_undoably() {
+    let mut doc = Doc::new(example("example-1").unwrap());
+    doc.apply(Edit::SetTitle(Some("  My race  ".into())));
+    assert_eq!(doc.scenario.title.as_deref(), Some("My race"));
+    doc.apply(Edit::SetLabel {
+        cpu: 1,
+        label: Some("GPU driver".into()),
+    });
+    assert_eq!(doc.scenario.label(1), Some("GPU driver"));
+    assert_eq!(doc.scenario.label(0), Some("userspace"), "the others kept");
+    // Clearing the last lanes' captions leaves no trailing empty ones.
+    doc.apply(Edit::SetLabel {
+        cpu: 3,
+        label: None,
+    });
+    assert_eq!(doc.scenario.label(3), None);
+    assert!(doc.scenario.labels.len() <= 3);
+    let mut blank = Doc::new(Scenario::new(4));
+    blank.apply(Edit::SetLabel {
+        cpu: 2,
+        label: Some("reclaim".into()),
+    });
+    assert_eq!(blank.scenario.labels, ["", "", "reclaim"]);
+    blank.apply(Edit::SetLabel {
+        cpu: 2,
+        label: Some(" ".into()),
+    });
+    assert!(blank.scenario.labels.is_empty());
+    // A caption for a lane the scenario lacks, or one too long, is refused.
+    doc.apply(Edit::SetLabel {
+        cpu: 4,
+        label: Some("x".into()),
+    });
+    assert!(doc.message.as_deref().unwrap().contains("no CPU4"));
+    doc.apply(Edit::SetTitle(Some("x".repeat(501))));
+    assert!(doc.message.is_some());
+    assert_eq!(doc.scenario.title.as_deref(), Some("My race"));
+    // Each is one undoable edit.
+    doc.apply(Edit::Undo);
+    doc.apply(Edit::Undo);
+    assert_eq!(doc.scenario.label(1), None);
+    doc.apply(Edit::Undo);
+    assert_eq!(doc.scenario.title, example("example-1").unwrap().title);
+}

@@ -8,7 +8,6 @@
 use std::cell::RefCell;
 use std::ops::ControlFlow;
 use std::rc::Rc;
-use std::time::Duration;
 
 use tlbrace_core::examples::example;
 use tlbrace_core::search::explore::{explore, Finding, Options, Outcome, Progress};
@@ -24,16 +23,8 @@ use yew::Callback;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn fresh_root() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    root
-}
-
-async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(20)).await;
-}
+mod support;
+use support::{rendered, root as fresh_root, until};
 
 /// The seed thread's five presets on `arch`.
 fn presets(arch: Arch) -> Vec<Variant> {
@@ -162,7 +153,7 @@ async fn the_results_table_shows_each_report() {
         on_minimise: Callback::noop(),
     };
     yew::Renderer::<ExploreResults>::with_root_and_props(root.clone(), props).render();
-    settle().await;
+    rendered(&root, ".explore-result[data-variant=\"v5.12\"]").await;
 
     let found = root.query_selector_all(".explore-result").unwrap();
     assert_eq!(found.length(), 5, "{}", root.inner_html());
@@ -206,7 +197,7 @@ async fn the_results_table_shows_each_report() {
         .dyn_into::<HtmlElement>()
         .unwrap()
         .click();
-    settle().await;
+    until("the open callback", || !opened.borrow().is_empty()).await;
     assert_eq!(*opened.borrow(), vec![4]);
 }
 
@@ -234,7 +225,7 @@ async fn a_cancelled_or_budgeted_row_says_why_it_is_incomplete() {
         on_minimise: Callback::noop(),
     };
     yew::Renderer::<ExploreResults>::with_root_and_props(root.clone(), props).render();
-    settle().await;
+    rendered(&root, ".explore-result[data-variant=\"v5.12\"]").await;
     let text = |sel: &str| {
         root.query_selector(sel)
             .unwrap()
@@ -270,7 +261,7 @@ async fn an_opened_counterexample_is_a_timeline_with_its_verdict() {
         on_close: Callback::noop(),
     };
     yew::Renderer::<Counterexample>::with_root_and_props(root.clone(), props).render();
-    settle().await;
+    rendered(&root, ".counterexample .cex-verdict").await;
 
     let steps = root
         .query_selector_all(".counterexample .lane .step")
@@ -330,6 +321,6 @@ async fn an_opened_counterexample_is_a_timeline_with_its_verdict() {
         .dyn_into::<HtmlElement>()
         .unwrap()
         .click();
-    settle().await;
+    until("the load callback", || loaded.borrow().is_some()).await;
     assert_eq!(loaded.borrow().as_ref(), Some(&cex));
 }

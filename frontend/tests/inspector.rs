@@ -4,7 +4,6 @@
 #![cfg(target_arch = "wasm32")]
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use tlbrace_core::examples::example;
 use tlbrace_core::model::state::{FrameStatus, Kernel};
@@ -18,12 +17,12 @@ use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod support;
+
 async fn render(props: InspectorProps) -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
+    let root = support::root();
     yew::Renderer::<Inspector>::with_root_and_props(root.clone(), props).render();
-    yew::platform::time::sleep(Duration::from_millis(5)).await;
+    support::rendered(&root, ".inspector").await;
     root
 }
 

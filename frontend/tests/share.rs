@@ -8,7 +8,6 @@
 #![cfg(target_arch = "wasm32")]
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use tlbrace_core::examples::example;
 use tlbrace_core::{formats::share, run_all, Arch, Scenario};
@@ -20,10 +19,6 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
 
 /// Sets the address bar's query and fragment (`"?embed#v2.…"`), returning the old URL to restore.
 fn set_url(search_and_hash: &str) -> String {
@@ -48,26 +43,8 @@ fn restore_url(old: &str) {
         .unwrap();
 }
 
-fn new_root() -> Element {
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    root
-}
-
-async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(20)).await;
-}
-
-/// Waits (up to 5 s) until `done` holds: renders that follow an effect (a link opened after the first
-/// render, an import) take longer than one `settle` on a loaded machine.
-async fn eventually(done: impl Fn() -> bool) {
-    for _ in 0..250 {
-        if done() {
-            return;
-        }
-        settle().await;
-    }
-}
+mod support;
+use support::{rendered, root as new_root, until};
 
 /// The number of steps the editor's timeline shows.
 fn step_count(root: &Element) -> usize {
@@ -197,7 +174,9 @@ async fn the_embed_view_shows_example_1() {
         open_url: "https://example.invalid/tlbrace/#v1.x".into(),
     };
     yew::Renderer::<EmbedView>::with_root_and_props(root.clone(), props).render();
-    settle().await;
+    rendered(&root, ".explanation").await;
+    // Its effects too (a new scenario resets the selection), before the click below.
+    support::next_turn().await;
 
     assert_shows(&root, &s);
     assert_eq!(verdict_of(&root, "will-4+6"), "lost");
@@ -229,7 +208,12 @@ async fn the_embed_view_shows_example_1() {
         .unwrap()
         .unchecked_into();
     yu.click();
-    settle().await;
+    until("yu-fix's explanation", || {
+        root.query_selector(".explanation[data-variant=\"yu-fix\"]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
     let explanation = root.query_selector(".explanation").unwrap().unwrap();
     assert_eq!(attr(&explanation, "data-variant"), "yu-fix");
     assert!(explanation.text_content().unwrap().contains("guaranteed"));
@@ -247,7 +231,7 @@ async fn the_app_opens_a_share_link_and_drops_the_fragment() {
     let old = set_url(&format!("#{}", share::encode(&s)));
     let root = new_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    eventually(|| step_count(&root) == s.steps.len()).await;
+    until("the link's steps", || step_count(&root) == s.steps.len()).await;
     assert_shows(&root, &s);
     assert_eq!(
         web_sys::window().unwrap().location().hash().unwrap(),
@@ -272,9 +256,9 @@ async fn a_damaged_link_is_an_alert_and_the_scenario_is_kept() {
     let old = set_url(&format!("#{}", &link[..link.len() / 2]));
     let root = new_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    eventually(|| root.query_selector("[role=alert]").unwrap().is_some()).await;
+    rendered(&root, ".link-error[role=alert]").await;
     let alert = root
-        .query_selector("[role=alert]")
+        .query_selector(".link-error[role=alert]")
         .unwrap()
         .unwrap_or_else(|| {
             panic!(
@@ -288,8 +272,14 @@ async fn a_damaged_link_is_an_alert_and_the_scenario_is_kept() {
         "{}",
         alert.outer_html()
     );
-    // The default scenario is still there, and the bad link stays visible in the address bar.
-    assert_shows(&root, &Scenario::new(4));
+    // The default scenario is still there (nothing to judge: no verdicts), and the bad link stays
+    // visible in the address bar.
+    assert_eq!(all(&root, ".timeline .lane").len(), 4);
+    assert_eq!(step_count(&root), 0);
+    assert!(root
+        .query_selector(".verdicts .no-steps")
+        .unwrap()
+        .is_some());
     assert!(web_sys::window()
         .unwrap()
         .location()
@@ -305,8 +295,7 @@ async fn the_app_renders_the_embed_route() {
     let old = set_url(&format!("?embed#{}", share::encode(&s)));
     let root = new_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
-    assert!(root.query_selector(".embed").unwrap().is_some());
+    rendered(&root, ".embed .overview").await;
     assert!(
         root.query_selector(".share-button").unwrap().is_none(),
         "read-only"
@@ -334,7 +323,7 @@ async fn an_embed_runs_on_the_architecture_its_url_names() {
     let old = set_url(&format!("?embed&arch=arm64#{}", share::encode(&s)));
     let root = new_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
+    rendered(&root, ".overview").await;
     let overview = root
         .query_selector(".overview")
         .unwrap()
@@ -370,7 +359,7 @@ async fn pasting_a_quoted_diagram_loads_it() {
     let old = set_url("");
     let root = new_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
+    rendered(&root, ".import-text").await;
     let s = example("example-1").unwrap();
     let quoted: String = tlbrace_core::formats::ascii::export(&s)
         .lines()
@@ -384,14 +373,14 @@ async fn pasting_a_quoted_diagram_loads_it() {
     area.set_value(&quoted);
     area.dispatch_event(&web_sys::InputEvent::new("input").unwrap())
         .unwrap();
-    settle().await;
+    support::next_turn().await;
     let button: HtmlElement = root
         .query_selector(".import-button")
         .unwrap()
         .unwrap()
         .unchecked_into();
     button.click();
-    eventually(|| step_count(&root) == s.steps.len()).await;
+    rendered(&root, ".io-panel .status").await;
     assert_shows(&root, &s);
 
     // A bad diagram is an alert naming the line, and the scenario stays.
@@ -400,10 +389,9 @@ async fn pasting_a_quoted_diagram_loads_it() {
     );
     area.dispatch_event(&web_sys::InputEvent::new("input").unwrap())
         .unwrap();
-    settle().await;
+    support::next_turn().await;
     button.click();
-    eventually(|| root.query_selector("[role=alert]").unwrap().is_some()).await;
-    let alert = root.query_selector("[role=alert]").unwrap().expect("alert");
+    let alert = rendered(&root, ".io-panel [role=alert]").await;
     assert!(
         alert.text_content().unwrap().contains("line 5"),
         "{}",

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use gloo_events::{EventListener, EventListenerOptions};
 use tlbrace_core::examples::{find, Example, Origin, EXAMPLES};
 use tlbrace_core::model::paths;
-use tlbrace_core::Scenario;
+use tlbrace_core::{Scenario, Verdict};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
@@ -23,48 +23,78 @@ use super::explorer::Explorer;
 use super::header::Header;
 use super::initial::{pages_bar, InitialEditor};
 use super::inspector::Inspector;
+use super::intro::IntroStrip;
 use super::io::ImportExport;
-use super::palette::Palette;
+use super::palette::{self, Palette};
+use super::saved::{recent_menu, use_saved_work};
 use super::share::SharePanel;
-use super::timeline::{step_dom_id, Timeline, Warning};
-use super::verdicts::{columns, featured, Verdicts};
+use super::timeline::{step_dom_id, InlineInput, Timeline, Warning};
+use super::verdicts::{columns, featured, VariantKey, Verdicts};
 use crate::dnd::Src;
 use crate::doc::{Doc, Edit};
 use crate::keys::{self, Key};
 use crate::view::{contrast, open_example, parse_arch, Command, View, ViewEdit};
 use crate::{location, storage};
 
+/// The example a first visit opens on: the seed thread's Example 1.
+pub const FIRST_EXAMPLE: &str = "example-1";
+
+/// Whether the page opens with nothing of the user's to show: nothing saved (or nothing readable), no
+/// `?example=` and no share link in the address bar. It then opens on [`FIRST_EXAMPLE`].
+pub fn first_visit() -> bool {
+    storage::get(storage::KEY).is_none()
+        && location::current_param("example").is_none()
+        && !location::has_link()
+}
+
 /// The document the page opens with: the example a `?example=<name>` query names (with the step a
-/// `&step=<n>` selects, from 1: links from docs and screenshots), else the autosaved scenario, else
-/// an empty timeline (with a notice when the saved one could not be read).
+/// `&step=<n>` selects, from 1: links from docs and screenshots), else the autosaved scenario, else,
+/// on a [`first_visit`], [`FIRST_EXAMPLE`]; an empty timeline with a notice when the saved one could
+/// not be read.
 ///
-/// An example from the query is loaded *over* the autosaved scenario, as an undoable edit, so that
-/// opening a link never loses the user's work (Undo brings it back; the autosave is only written
-/// after the first edit, see [`use_autosave`]).
-fn initial_doc() -> Doc {
-    let mut doc = match storage::load() {
-        Ok(Some(s)) => Doc::new(s),
-        Ok(None) => Doc::default(),
-        Err(message) => Doc {
-            message: Some(message),
-            ..Doc::default()
+/// An example from the query, and the first visit's, are *opened* ([`Edit::Open`]): they become the
+/// user's work, and are autosaved, only once edited; the query's is opened over the autosaved
+/// scenario, so Undo brings that back (see [`super::saved`]).
+fn initial_doc(first_visit: bool) -> Doc {
+    let (saved, message) = match storage::load() {
+        Ok(saved) => (saved, None),
+        Err(message) => (None, Some(message)),
+    };
+    let example = location::current_param("example").and_then(|name| find(&name));
+    let mut doc = match (saved, example) {
+        (Some(s), Some(e)) => {
+            let mut doc = Doc::new(s);
+            doc.apply(Edit::Open(e.scenario()));
+            doc
+        }
+        (None, Some(e)) => Doc::opened(e.scenario()),
+        (Some(s), None) => Doc::new(s),
+        (None, None) => match find(FIRST_EXAMPLE).filter(|_| first_visit) {
+            Some(e) => Doc::opened(e.scenario()),
+            None => Doc::default(),
         },
     };
-    if let Some(e) = location::current_param("example").and_then(|name| find(&name)) {
-        let message = doc.message.take();
-        doc.apply(Edit::Load(e.scenario()));
-        doc.message = message;
+    if example.is_some() {
         let step = location::current_param("step").and_then(|n| n.parse::<usize>().ok());
         doc.apply(Edit::Select(step.and_then(|n| n.checked_sub(1))));
     }
+    doc.message = message;
     doc
 }
 
-/// The view the page opens with: for an example named in the URL, its contrast's architecture and
+/// The example the page opens on, if any: `?example=`'s, or the first visit's.
+fn initial_example(first_visit: bool) -> Option<&'static Example> {
+    match location::current_param("example") {
+        Some(name) => find(&name),
+        None => first_visit.then(|| find(FIRST_EXAMPLE)).flatten(),
+    }
+}
+
+/// The view the page opens with: for the example it opens on, its contrast's architecture and
 /// harmed kernel ([`open_example`]); the architecture the URL asks for (`?arch=arm64`) wins.
-fn initial_view() -> View {
+fn initial_view(first_visit: bool) -> View {
     let mut view = View::default();
-    if let Some(e) = location::current_param("example").and_then(|name| find(&name)) {
+    if let Some(e) = initial_example(first_visit) {
         for command in open_example(e) {
             if let Command::View(edit) = command {
                 view.apply(edit);
@@ -126,24 +156,26 @@ pub fn order_warnings(
 #[component]
 pub fn App() -> Html {
     let embed = use_state(location::is_embed);
+    let foreign_frame = use_state(crate::browser::framed_by_other_origin);
     if *embed {
         html! { <EmbedPage /> }
+    } else if *foreign_frame {
+        framed_notice()
     } else {
         html! { <Editor /> }
     }
 }
 
-/// Saves the scenario on every change of it. Not on mount: what the page opened with is either what
-/// storage holds already, or a link's example that must not overwrite the user's work.
-#[hook]
-fn use_autosave(doc: &Doc) {
-    let scenario = doc.scenario.clone();
-    let mounted = use_mut_ref(|| false);
-    use_effect_with(doc.revision, move |_| {
-        if std::mem::replace(&mut *mounted.borrow_mut(), true) {
-            storage::save(&scenario);
-        }
-    });
+/// What the editor shows in another site's frame instead of itself: it would read and write this
+/// origin's saved work under a page the user may not know is there. A link opens it top-level.
+fn framed_notice() -> Html {
+    let here = gloo_utils::window().location().href().unwrap_or_default();
+    html! {
+        <div class="framed-notice" role="alert">
+            <p>{ "The tlbrace editor does not run inside another site's page." }</p>
+            <p><a class="open-top" href={here} target="_blank" rel="noopener">{ "Open tlbrace in its own tab ↗" }</a></p>
+        </div>
+    }
 }
 
 /// Keeps the selected step in view (arrow keys on a long timeline).
@@ -172,9 +204,15 @@ fn use_undo_keys(doc: UseReducerDispatcher<Doc>) {
                 let Some(e) = event.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
-                if let Some(edit) = keys::undo_redo(&Key::of(e), keys::from_text_field(event)) {
+                let key = Key::of(e);
+                let in_text = keys::from_text_field(event);
+                if let Some(edit) = keys::undo_redo(&key, in_text) {
                     e.prevent_default();
                     doc.dispatch(edit);
+                } else if key == Key::plain("a") && !in_text {
+                    // A: to the palette (the action last picked), from anywhere but a text field.
+                    e.prevent_default();
+                    palette::focus_item(None);
                 }
             });
         move || drop(listener)
@@ -184,10 +222,14 @@ fn use_undo_keys(doc: UseReducerDispatcher<Doc>) {
 /// The editor page.
 #[component]
 fn Editor() -> Html {
-    let doc = use_reducer(initial_doc);
-    let view = use_reducer(initial_view);
+    // Asked before the document is read (which moves an unreadable saved value aside).
+    let first_visit = *use_state(first_visit);
+    let doc = use_reducer(move || initial_doc(first_visit));
+    let view = use_reducer(move || initial_view(first_visit));
     let timeline_ref = use_node_ref();
-    use_autosave(&doc);
+    let editing_title = use_state(|| false);
+    // `?example=` is applied once: a reload must not open it again over the user's edits.
+    use_effect_with((), |_| location::forget_example());
     use_selected_in_view(doc.selected);
     use_undo_keys(doc.dispatcher());
 
@@ -198,69 +240,102 @@ fn Editor() -> Html {
         let scenario = scenario.clone();
         use_memo(
             (doc.revision, view.arch, view.custom),
-            move |&(_, arch, custom)| columns(&scenario, arch, custom),
+            move |&(_, arch, custom)| {
+                crate::perf::measure("tlbrace:run_all", || columns(&scenario, arch, custom))
+            },
         )
     };
-    let edit = {
-        let doc = doc.dispatcher();
-        Callback::from(move |e: Edit| doc.dispatch(e))
-    };
-    let view_edit = {
-        let view = view.dispatcher();
-        Callback::from(move |e: ViewEdit| view.dispatch(e))
-    };
-    let run = {
-        let (doc, view) = (doc.dispatcher(), view.dispatcher());
-        Callback::from(move |commands: Vec<Command>| {
+    // The callbacks the panels get are made once (or when what they read changes): a memoised panel
+    // (a lane, the palette, a verdict card) is re-rendered only when what it shows changes.
+    let edit = use_callback(doc.dispatcher(), |e: Edit, doc| doc.dispatch(e));
+    let view_edit = use_callback(view.dispatcher(), |e: ViewEdit, view| view.dispatch(e));
+    let run = use_callback(
+        (doc.dispatcher(), view.dispatcher()),
+        |commands: Vec<Command>, (doc, view)| {
             for command in commands {
                 match command {
                     Command::Doc(e) => doc.dispatch(e),
                     Command::View(e) => view.dispatch(e),
                 }
             }
-        })
-    };
+        },
+    );
     // Feature panels replace the scenario through this: one undoable Edit::Load.
-    let on_load = edit.reform(Edit::Load);
-    let focus_timeline = {
-        let timeline_ref = timeline_ref.clone();
-        move || {
-            if let Some(el) = timeline_ref.cast::<HtmlElement>() {
+    let on_load = use_callback(doc.dispatcher(), |s: Scenario, doc| {
+        doc.dispatch(Edit::Load(s))
+    });
+    let work = use_saved_work(&doc, first_visit, edit.clone());
+    // The document as of this render, for callbacks made once that must read it.
+    let latest = use_mut_ref(|| doc.clone());
+    *latest.borrow_mut() = doc.clone();
+
+    let on_pick = use_callback(
+        (view.dispatcher(), latest.clone(), timeline_ref.clone()),
+        |action, (view, latest, timeline)| {
+            view.dispatch(ViewEdit::pick(action, &latest.borrow()));
+            if let Some(el) = timeline.cast::<HtmlElement>() {
                 let _ = el.focus();
             }
-        }
-    };
-
-    let on_pick = {
-        let (doc, view_edit, focus_timeline) =
-            (doc.clone(), view_edit.clone(), focus_timeline.clone());
-        Callback::from(move |action| {
-            view_edit.emit(ViewEdit::pick(action, &doc));
-            focus_timeline();
-        })
-    };
-    let on_cell = {
-        let (view, run) = (view.clone(), run.clone());
-        Callback::from(move |(cpu, row)| run.emit(view.click_cell(cpu, row)))
-    };
+        },
+    );
+    let on_cell = use_callback(
+        (view.placing, run.clone()),
+        |(cpu, row): (usize, usize), (placing, run)| {
+            let view = View {
+                placing: *placing,
+                ..View::default()
+            };
+            run.emit(view.click_cell(cpu, row));
+        },
+    );
     let on_timeline_key = {
         let (doc, view, run) = (doc.clone(), view.clone(), run.clone());
         Callback::from(move |e: KeyboardEvent| {
             if let Some(commands) = keys::timeline(&Key::of(&e), &doc, &view) {
                 e.prevent_default();
+                // An action placed with the keyboard: back to the palette for the next one.
+                let placed = commands.contains(&Command::View(ViewEdit::StopPlacing));
+                let back = match view.placing {
+                    Some(Src::Action(a)) if placed && e.key() != "Escape" => Some(a),
+                    _ => None,
+                };
                 run.emit(commands);
+                if back.is_some() {
+                    palette::focus_item(back);
+                }
             }
         })
     };
-    let on_editing = {
-        let (view_edit, focus_timeline) = (view_edit.clone(), focus_timeline.clone());
-        Callback::from(move |step: Option<usize>| {
-            view_edit.emit(ViewEdit::EditNote(step));
+    let on_editing = use_callback(
+        (view.dispatcher(), timeline_ref.clone()),
+        |step: Option<usize>, (view, timeline)| {
+            view.dispatch(ViewEdit::EditNote(step));
             if step.is_none() {
-                focus_timeline();
+                if let Some(el) = timeline.cast::<HtmlElement>() {
+                    let _ = el.focus();
+                }
             }
-        })
-    };
+        },
+    );
+    let on_target = use_callback(view.dispatcher(), |t, view| {
+        view.dispatch(ViewEdit::Target(t))
+    });
+    let on_select = use_callback(doc.dispatcher(), |i, doc| {
+        doc.dispatch(Edit::Select(Some(i)))
+    });
+    let on_inspect = use_callback(view.dispatcher(), |k, view| {
+        view.dispatch(ViewEdit::Inspect(k))
+    });
+    let on_arch = use_callback(view.dispatcher(), |a, view| {
+        view.dispatch(ViewEdit::SetArch(a))
+    });
+    let on_custom = use_callback(view.dispatcher(), |v, view| {
+        view.dispatch(ViewEdit::SetCustom(v))
+    });
+    let on_trash = use_callback(doc.dispatcher(), |i, doc| doc.dispatch(Edit::RemoveStep(i)));
+    let on_drag_end = use_callback(view.dispatcher(), |(), view| {
+        view.dispatch(ViewEdit::Target(None))
+    });
 
     let inspected = cols
         .iter()
@@ -284,6 +359,29 @@ fn Editor() -> Html {
         inspected_name,
     ));
     // The inspected variant cannot run the timeline: say so above it, naming the step.
+    // Why it was safe: the step that kept the data, under the inspected kernel and under the one
+    // an example says holds, when their verdict is guaranteed.
+    let saved = {
+        let holds = contrast
+            .and_then(|(_, h)| h.preset())
+            .map(VariantKey::Preset);
+        let keys = std::iter::once(inspected.key).chain(holds.filter(|&h| h != inspected.key));
+        Rc::new(
+            keys.filter_map(|key| {
+                let col = cols.iter().find(|c| c.key == key)?;
+                match col.result.as_ref() {
+                    Ok(t) => match t.verdict {
+                        Verdict::Guaranteed {
+                            saved_by: Some(step),
+                        } => Some((step, key.name())),
+                        _ => None,
+                    },
+                    Err(_) => None,
+                }
+            })
+            .collect::<Vec<_>>(),
+        )
+    };
     let (decisive, error_step, run_error) = match inspected.result.as_ref() {
         Ok(t) => (Rc::new(t.verdict.decisive_steps()), None, None),
         Err(e) => (
@@ -295,9 +393,9 @@ fn Editor() -> Html {
         ),
     };
 
-    // A share link in the address bar opens as one undoable Edit::Load over the saved work; a broken
-    // one is reported and the scenario kept.
-    let link = location::use_location_link(on_load.clone());
+    // A share link in the address bar opens as one undoable Edit::Open over the saved work (which it
+    // does not overwrite until edited); a broken one is reported and the scenario kept.
+    let link = location::use_location_link(edit.reform(Edit::Open));
     let link_error = link
         .error
         .as_deref()
@@ -308,25 +406,26 @@ fn Editor() -> Html {
         .map(|m| alert("error", m, edit.reform(|_| Edit::DismissMessage)));
 
     html! {
-        <div class="app">
+        <div class={classes!("app", doc.selected.is_some().then_some("has-selection"))}>
             <div class="topbar">
                 <Header />
-                { toolbar(&doc, &edit, &run) }
+                { toolbar(&doc, &edit, &run, recent_menu(&work.recents, &on_load)) }
             </div>
-            { message }
-            { link_error }
+            <div class="notices">
+                { work.notices }
+                { message }
+                { link_error }
+                <IntroStrip shown={origin.is_some_and(|e| e.name == FIRST_EXAMPLE)} />
+            </div>
             <Verdicts scenario={scenario.clone()} columns={cols.clone()} arch={view.arch} {contrast}
                 custom={view.custom} inspected={view.inspected}
-                on_inspect={view_edit.reform(ViewEdit::Inspect)}
-                on_arch={view_edit.reform(ViewEdit::SetArch)}
-                on_custom={view_edit.reform(ViewEdit::SetCustom)} />
+                {on_inspect} {on_arch} {on_custom} />
             <div class="workspace">
-                <Palette scenario={scenario.clone()} {on_pick} on_trash={edit.reform(Edit::RemoveStep)}
-                    on_drag_end={view_edit.reform(|()| ViewEdit::Target(None))}
+                <Palette used={palette::used_paths(&scenario)} {on_pick} {on_trash} {on_drag_end}
                     picked={match view.placing { Some(Src::Action(a)) => Some(a), _ => None }} />
                 <main class="center">
                     <div class="scenario-head">
-                        <h2 class="scenario-title">{ scenario.title.clone().unwrap_or_else(|| "Untitled scenario".into()) }</h2>
+                        <h2 class="scenario-title">{ title_head(&scenario, &editing_title, &edit) }</h2>
                         <span class="counts">{ format!("{} CPUs · {} steps", scenario.cpus, scenario.steps.len()) }</span>
                     </div>
                     { origin.map(story) }
@@ -345,18 +444,15 @@ fn Editor() -> Html {
                         </ul>
                     }
                     <Timeline scenario={scenario.clone()} selected={doc.selected} {decisive}
-                        {error_step} warnings={warnings.clone()} target={view.target} placing={view.placing} editing={view.editing}
-                        on_edit={edit.clone()}
-                        on_target={view_edit.reform(ViewEdit::Target)}
-                        {on_cell}
-                        on_select={edit.reform(|i| Edit::Select(Some(i)))}
-                        {on_editing}
+                        {error_step} {saved} warnings={warnings.clone()} target={view.target} placing={view.placing} editing={view.editing}
+                        on_edit={edit.clone()} {on_target} {on_cell} {on_select} {on_editing}
                         onkeydown={on_timeline_key}
                         node_ref={timeline_ref.clone()} />
                     <InitialEditor pages={scenario.pages.clone()} mm={scenario.initial.clone()}
                         cpus={scenario.cpus} on_edit={edit.clone()} />
                     <p class="keys hint">
-                        { "Keys: focus the timeline, ↑/↓ select, Alt+arrows move, Delete removes, Enter edits the note, \
+                        { "Keys: A goes to the actions (↑/↓ or a letter choose, Enter picks, then arrows or a lane's digit aim \
+                           and Enter places); on the timeline ↑/↓ select, Alt+arrows move, Delete removes, Enter edits the note, \
                            P moves a step to the other page; Ctrl+Z / Ctrl+Shift+Z undo and redo." }
                     </p>
                     <section class="explore-row" aria-label="Explore every interleaving">
@@ -374,6 +470,11 @@ fn Editor() -> Html {
                     </section>
                 </main>
                 <aside class="side">
+                    // On a narrow screen the selected step's state is a drawer at the bottom, beside the step.
+                    if doc.selected.is_some() {
+                        <button type="button" class="drawer-close" aria-label="Close the step's state"
+                            onclick={edit.reform(|_: MouseEvent| Edit::Select(None))}>{ "×" }</button>
+                    }
                     <Inspector scenario={scenario.clone()} variant={AttrValue::from(inspected_name)}
                         result={inspected.result.clone()} selected={doc.selected} />
                     <div class="panels">
@@ -382,6 +483,26 @@ fn Editor() -> Html {
                 </aside>
             </div>
         </div>
+    }
+}
+
+/// The scenario's title, edited in place (one undoable edit): a button until clicked, then a field.
+fn title_head(scenario: &Scenario, editing: &UseStateHandle<bool>, edit: &Callback<Edit>) -> Html {
+    let title = scenario.title.clone().unwrap_or_default();
+    if **editing {
+        let done = editing.clone();
+        return html! {
+            <InlineInput class="title-input" label="Title" placeholder="a title, e.g. the race in a few words"
+                value={title} on_commit={edit.reform(|t| Edit::SetTitle(Some(t)))}
+                on_done={Callback::from(move |()| done.set(false))} />
+        };
+    }
+    let start = editing.clone();
+    html! {
+        <button type="button" class="title-edit" title="Edit the title"
+            onclick={Callback::from(move |_: MouseEvent| start.set(true))}>
+            { if title.is_empty() { "Untitled scenario".to_string() } else { title } }
+        </button>
     }
 }
 
@@ -431,7 +552,7 @@ fn story(e: &'static Example) -> Html {
 
 /// The scenario toolbar: the examples menu (the seed thread's diagrams, then the history by year),
 /// Undo and Redo.
-fn toolbar(doc: &Doc, edit: &Callback<Edit>, run: &Callback<Vec<Command>>) -> Html {
+fn toolbar(doc: &Doc, edit: &Callback<Edit>, run: &Callback<Vec<Command>>, recent: Html) -> Html {
     let on_preset = {
         let run = run.clone();
         Callback::from(move |e: Event| {
@@ -470,6 +591,7 @@ fn toolbar(doc: &Doc, edit: &Callback<Edit>, run: &Callback<Vec<Command>>) -> Ht
                 }) }
                 <option value="new">{ "New empty timeline" }</option>
             </select>
+            { recent }
             <button class="undo" disabled={!doc.can_undo()} title="Undo (Ctrl+Z)"
                 onclick={edit.reform(|_: MouseEvent| Edit::Undo)}>{ "Undo" }</button>
             <button class="redo" disabled={!doc.can_redo()} title="Redo (Ctrl+Shift+Z, Ctrl+Y)"

@@ -49,8 +49,20 @@ pub fn Counterexample(props: &CounterexampleProps) -> Html {
         props.on_load.reform(move |_: MouseEvent| (*s).clone())
     };
     let on_close = props.on_close.reform(|_: MouseEvent| ());
+    // Opened (or replaced by its minimised form): brought into view, it is what the user asked for.
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect_with(props.scenario.clone(), move |_| {
+            if let Some(el) = node.cast::<web_sys::Element>() {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+        });
+    }
     html! {
-        <section class="counterexample" aria-label="Counterexample">
+        <section class="counterexample" aria-label="Counterexample" ref={node}>
             <header class="counterexample-head">
                 <h2>{ format!("Counterexample: {} steps", s.steps.len()) }</h2>
                 <div class="counterexample-actions">

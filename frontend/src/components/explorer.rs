@@ -12,6 +12,8 @@
 //! the same reason; a new run costs one worker start (tens of ms). The time budget, unlike Cancel, is
 //! enforced inside the worker by its progress callback, so the search reports what it found up to then.
 //!
+//! "Open minimised" runs in a worker of its own the same way ([`crate::minimise`]).
+//!
 //! The panel's state is plain data: the option fields ([`Form`]) and the search ([`Search`], a reducer
 //! over [`SearchEvent`]s: started, a reply, cancelled, failed), both tested natively. The worker itself
 //! lives beside them in a `use_mut_ref`, so that dropping it (Cancel, the last reply, an error, the
@@ -20,13 +22,13 @@
 use std::rc::Rc;
 
 use tlbrace_core::search::explore::{Options, Progress, DEFAULT_MAX_STATES};
-use tlbrace_core::search::minimize::minimize_with;
 use tlbrace_core::{Arch, Preset, Scenario, Variant};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::explore_results::{count_of, seconds, variant_key, ExploreResults, Row};
 use crate::explore_protocol::{Reply, Request};
+use crate::minimise::{MinimiseReply, MinimiseRequest, MinimiseWorker};
 use crate::view::arch_id;
 use crate::worker::ExploreWorker;
 
@@ -435,16 +437,53 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             }
         })
     };
-    // Minimising runs on the page's thread: at most a few hundred runs of a short timeline.
+    // Minimising runs in a worker too (crate::minimise): Cancel terminates it.
+    let minimising = use_state(|| None::<String>);
+    let minimiser = use_mut_ref(|| None::<MinimiseWorker>);
     let on_minimise = {
         let (rows, on_open, search) = (search.rows.clone(), props.on_open.clone(), search.clone());
+        let (minimising, minimiser) = (minimising.clone(), minimiser.clone());
         Callback::from(move |i: usize| {
-            if let Some((s, variant)) = rows.get(i).and_then(Row::counterexample) {
-                match minimize_with(s, &variant, true) {
-                    Ok(m) => on_open.emit((m, variant)),
-                    Err(e) => search.dispatch(SearchEvent::Failed(format!("cannot minimise: {e}"))),
+            let Some((s, variant)) = rows.get(i).and_then(Row::counterexample) else {
+                return;
+            };
+            let request = MinimiseRequest {
+                minimise: s.clone(),
+                variant,
+                keep_writeback_pairs: true,
+            };
+            let on_reply = {
+                let (on_open, search) = (on_open.clone(), search.clone());
+                let (minimising, minimiser) = (minimising.clone(), minimiser.clone());
+                Callback::from(move |reply: MinimiseReply| {
+                    minimiser.borrow_mut().take();
+                    minimising.set(None);
+                    match reply {
+                        MinimiseReply::Minimised(scenario) => on_open.emit((scenario, variant)),
+                        MinimiseReply::Failed(message) => {
+                            search.dispatch(SearchEvent::Failed(message))
+                        }
+                    }
+                })
+            };
+            match MinimiseWorker::start(&request, on_reply) {
+                Ok(worker) => {
+                    *minimiser.borrow_mut() = Some(worker);
+                    minimising.set(Some(format!(
+                        "Minimising {}'s counterexample ({} steps)…",
+                        variant_key(&variant),
+                        s.steps.len()
+                    )));
                 }
+                Err(e) => search.dispatch(SearchEvent::Failed(e)),
             }
+        })
+    };
+    let on_cancel_minimise = {
+        let (minimising, minimiser) = (minimising.clone(), minimiser.clone());
+        Callback::from(move |_: MouseEvent| {
+            minimiser.borrow_mut().take();
+            minimising.set(None);
         })
     };
     let edit_form = |edit: fn(&mut Form, &HtmlInputElement)| {
@@ -539,6 +578,13 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
             }
             if stale {
                 <p class="explore-stale">{ "These results are for an earlier version of the scenario." }</p>
+            }
+            if let Some(what) = &*minimising {
+                <div class="minimise-running">
+                    <progress class="minimise-progress" aria-label="Minimising"></progress>
+                    <span class="minimise-text" aria-live="polite">{ what.clone() }</span>
+                    <button type="button" class="minimise-cancel" onclick={on_cancel_minimise}>{ "Cancel" }</button>
+                </div>
             }
             <ExploreResults rows={search.rows.clone()} {on_open} {on_minimise} />
         </section>

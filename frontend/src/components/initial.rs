@@ -170,8 +170,13 @@ fn control(
     let page_attr = page.map(|p| p.to_string());
     match value {
         FieldValue::Flag(value) => {
-            let onchange = emit.reform(|e: Event| {
-                FieldValue::Flag(e.target_unchecked_into::<HtmlInputElement>().checked())
+            // The box shows the scenario: back to its value until the edit, if accepted, redraws it
+            // (a refused edit redraws nothing).
+            let onchange = Callback::from(move |e: Event| {
+                let input = e.target_unchecked_into::<HtmlInputElement>();
+                let wanted = input.checked();
+                input.set_checked(value);
+                emit.emit(FieldValue::Flag(wanted));
             });
             html! {
                 <label class="init-flag" key={f.key}>
@@ -182,8 +187,11 @@ fn control(
         }
         FieldValue::Count(value) => {
             let onchange = Callback::from(move |e: Event| {
-                let text = e.target_unchecked_into::<HtmlInputElement>().value();
-                // An unreadable number keeps the old value; the field is redrawn from the scenario.
+                let input = e.target_unchecked_into::<HtmlInputElement>();
+                let text = input.value();
+                // The field shows the scenario's value until an accepted edit redraws it: an
+                // unreadable number, or a refused one, leaves the old value.
+                input.set_value(&value.to_string());
                 if let Ok(v) = text.trim().parse::<u32>() {
                     emit.emit(FieldValue::Count(v.min(MAX_COUNT)));
                 }

@@ -94,6 +94,10 @@ pub fn file_stem(scenario: &Scenario) -> String {
     }
 }
 
+/// The most diagrams of a paste offered as buttons: a pasted mail (or a crafted text) can hold
+/// hundreds, and the page builds no list from pasted input without a bound.
+pub const MAX_CHOICES: usize = 20;
+
 /// What a pasted diagram's choice button says: its title and where it was.
 fn describe(d: &Imported) -> String {
     let title = d.scenario.title.as_deref().unwrap_or("untitled diagram");
@@ -128,6 +132,13 @@ enum Note {
 pub fn ImportExport(props: &ImportExportProps) -> Html {
     let text = use_state(String::new);
     let note = use_state(|| None::<Note>);
+    // The export's own message, beside its buttons: a copy confirms where it was asked for.
+    let copied = use_state(|| None::<Note>);
+    {
+        // A copy is of the scenario as it was: forget it when the scenario changes.
+        let copied = copied.clone();
+        use_effect_with(props.scenario.clone(), move |_| copied.set(None));
+    }
     let choices = use_state(|| None::<Rc<Vec<Imported>>>);
     let exported = use_memo(props.scenario.clone(), |s| ascii::export(s));
     let upload_ref = use_node_ref();
@@ -188,7 +199,7 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
         })
     };
     let on_copy_ascii = {
-        let (note, exported) = (note.clone(), exported.clone());
+        let (note, exported) = (copied.clone(), exported.clone());
         Callback::from(move |_: MouseEvent| {
             let (note, exported) = (note.clone(), exported.clone());
             yew::platform::spawn_local(async move {
@@ -202,7 +213,7 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
         })
     };
     let on_download_json = {
-        let (scenario, note) = (props.scenario.clone(), note.clone());
+        let (scenario, note) = (props.scenario.clone(), copied.clone());
         Callback::from(move |_: MouseEvent| {
             let name = format!("{}.json", file_stem(&scenario));
             if let Err(e) = download(&name, "application/json", &json::to_json(&scenario)) {
@@ -211,7 +222,7 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
         })
     };
     let on_download_svg = {
-        let (scenario, arch, note) = (props.scenario.clone(), props.arch, note.clone());
+        let (scenario, arch, note) = (props.scenario.clone(), props.arch, copied.clone());
         Callback::from(move |_: MouseEvent| {
             let name = format!("{}.svg", file_stem(&scenario));
             let svg = svg::export(&scenario, arch);
@@ -248,8 +259,9 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
     let choice_list = match &*choices {
         None => html! {},
         Some(found) => html! {
+            <>
             <ol class="import-choices" aria-label="Diagrams found">
-                { for found.iter().enumerate().map(|(i, d)| {
+                { for found.iter().take(MAX_CHOICES).enumerate().map(|(i, d)| {
                     let (load, scenario, skipped) = (load.clone(), d.scenario.clone(), d.conditions.len());
                     html! {
                         <li key={i}>
@@ -261,13 +273,19 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
                     }
                 }) }
             </ol>
+            if found.len() > MAX_CHOICES {
+                <p class="hint import-more">{ format!("…and {} more: paste the part of the mail that holds the one you want.", found.len() - MAX_CHOICES) }</p>
+            }
+            </>
         },
     };
-    let message = match &*note {
+    let show = |note: &Option<Note>| match note {
         None => html! {},
         Some(Note::Ok(m)) => html! { <p class="status" role="status">{ m.clone() }</p> },
         Some(Note::Error(m)) => html! { <p class="error" role="alert">{ m.clone() }</p> },
     };
+    let message = show(&note);
+    let copy_message = show(&copied);
 
     html! {
         <section class="io-panel" aria-label="Import and export">
@@ -297,6 +315,7 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
                     <button type="button" class="download-json" onclick={on_download_json}>{ "Download JSON" }</button>
                     <button type="button" class="download-svg" onclick={on_download_svg}>{ "Download SVG" }</button>
                 </div>
+                { copy_message }
                 <pre class="export-ascii" aria-label="The scenario as a diagram" tabindex="0">{ (*exported).clone() }</pre>
             </div>
         </section>

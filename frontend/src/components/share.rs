@@ -99,16 +99,31 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             snippet_copy.set(None);
         });
     }
-    // Both are cheap to recompute (a few hundred bytes of DEFLATE), and so always match the scenario.
-    let link = location::share_url(&props.scenario, props.arch);
-    let embed_url = location::embed_url(&props.scenario, props.arch);
-    let snippet = embed_snippet(&embed_url, props.scenario.title.as_deref());
+    // Made only while shown (each is a DEFLATE of the scenario: an edit must not pay for a link
+    // nobody looks at), and so always match the scenario.
+    let link = if *shown {
+        location::share_url(&props.scenario, props.arch)
+    } else {
+        String::new()
+    };
+    let embed_url = if *embed_open {
+        location::embed_url(&props.scenario, props.arch)
+    } else {
+        String::new()
+    };
+    let snippet = if *embed_open {
+        embed_snippet(&embed_url, props.scenario.title.as_deref())
+    } else {
+        String::new()
+    };
 
     let on_share = {
-        let (shown, link_copy, link) = (shown.clone(), link_copy.clone(), link.clone());
+        let (shown, link_copy) = (shown.clone(), link_copy.clone());
+        let (scenario, arch) = (props.scenario.clone(), props.arch);
         Callback::from(move |_: MouseEvent| {
             shown.set(true);
-            let (link_copy, link) = (link_copy.clone(), link.clone());
+            let link = location::share_url(&scenario, arch);
+            let link_copy = link_copy.clone();
             yew::platform::spawn_local(async move {
                 link_copy.set(Some(copy_to_clipboard(&link).await));
             });
@@ -141,7 +156,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                 <div class="share-link-row">
                     <label class="share-link-label">
                         { "Link" }
-                        <input class="share-link" type="text" readonly=true value={link.clone()}
+                        <textarea class="share-link" readonly=true rows="3" value={link.clone()}
                             onfocus={select_all()} aria-label="Share link" spellcheck="false" />
                     </label>
                     { copy_status(&link_copy, "Link") }

@@ -369,9 +369,6 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
     };
 
     let card = |c: &Column, role: Option<Role>, alike: Option<String>| {
-        let key = c.key;
-        let selected = props.inspected == key;
-        let (onclick, onkeydown) = inspect(key);
         let summary = match c.result.as_ref() {
             Ok(t) => t.verdict.summary(&props.scenario),
             Err(e) => e.to_string(),
@@ -380,33 +377,14 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
         let steps = (!steps.is_empty()).then(|| {
             let list: Vec<String> = steps.iter().map(|i| (i + 1).to_string()).collect();
             let word = if steps.len() == 1 { "step" } else { "steps" };
-            html! { <div class="v-steps">{ format!("{word} {}", list.join(", ")) }</div> }
+            format!("{word} {}", list.join(", "))
         });
-        let id = verdict_id(&c.result);
         html! {
-            // The card is clickable; its focusable part is the button-like main part, so that the
-            // custom column's controls are not nested inside a button.
-            <div key={key.name()} class={classes!("verdict", "card", selected.then_some("selected"))}
-                data-variant={key.name()} data-verdict={id} data-role={role.map(Role::id)}
-                title={title(c)} {onclick}>
-                <div class="v-main" role="button" tabindex="0" aria-pressed={selected.to_string()} {onkeydown}>
-                    if let Some(role) = role {
-                        <div class="v-role">{ role.text() }</div>
-                    } else if key == VariantKey::Custom {
-                        <div class="v-role">{ "custom fixes" }</div>
-                    }
-                    <div class="v-head">
-                        <span class="v-name">{ c.variant.name() }</span>
-                        { badge(id) }
-                    </div>
-                    { steps }
-                    <div class="v-summary">{ summary }</div>
-                    if let Some(alike) = alike {
-                        <div class="v-alike">{ format!("ran alike: {alike}") }</div>
-                    }
-                </div>
-                { (key == VariantKey::Custom).then(|| html! { <CustomControls custom={props.custom} on_custom={props.on_custom.clone()} /> }) }
-            </div>
+            <VerdictCard key={c.key.name()} column={c.key} id={verdict_id(&c.result)} {role}
+                name={c.variant.name()} {steps} {summary} title={title(c)} {alike}
+                selected={props.inspected == c.key}
+                custom={(c.key == VariantKey::Custom).then_some(props.custom)}
+                on_inspect={props.on_inspect.clone()} on_custom={props.on_custom.clone()} />
         }
     };
 
@@ -457,11 +435,22 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
         let first = &cols[g[0]];
         let id = verdict_id(&first.result);
         let runs = if g.len() > 1 { " (ran alike)" } else { "" };
+        // Each preset with what it is, on the page rather than only in its tooltip.
+        let member = |i: usize| {
+            let source = match cols[i].key {
+                VariantKey::Preset(p) => p.source(),
+                VariantKey::Custom => "",
+            };
+            html! {
+                <li class="member" key={cols[i].key.name()}>
+                    { chip(i) }<span class="v-source">{ source }</span>
+                </li>
+            }
+        };
         html! {
             <li class="verdict-group" data-verdict={id}>
-                { badge(id) }
-                <span class="group-members">{ for g.iter().map(|&i| chip(i)) }</span>
-                <span class="group-note">{ runs }</span>
+                <div class="group-head">{ badge(id) }<span class="group-note">{ runs }</span></div>
+                <ul class="group-members">{ for g.iter().map(|&i| member(i)) }</ul>
             </li>
         }
     };
@@ -480,16 +469,35 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
             }
         });
     let presets = Preset::ALL.len();
+    let arch_select = html! {
+        <label class="arch">{ "arch " }
+            <select class="arch-select" onchange={on_arch} aria-label="Architecture">
+                <option value="x86" selected={props.arch == Arch::X86}>{ "x86" }</option>
+                <option value="arm64" selected={props.arch == Arch::Arm64}>{ "arm64" }</option>
+            </select>
+        </label>
+    };
+    // An empty timeline from the default start has nothing to judge: say so, rather than a row of
+    // "guaranteed". (A starting state of its own can be at risk with no step at all.)
+    let s = &props.scenario;
+    if s.steps.is_empty() && s.initial.is_default() && s.pages == Scenario::default().pages {
+        return html! {
+            <section class="verdicts" aria-label="Verdict per kernel variant">
+                <div class="verdicts-head">
+                    <h2 class="panel-title">{ "Verdicts" }</h2>
+                    { arch_select }
+                </div>
+                <p class="no-steps" role="status">
+                    { "No steps yet: each kernel's verdict appears here once a lane has a step.                        Drag an action from the palette onto a lane." }
+                </p>
+            </section>
+        };
+    }
     html! {
         <section class="verdicts" aria-label="Verdict per kernel variant">
             <div class="verdicts-head">
                 <h2 class="panel-title">{ "Verdicts" }</h2>
-                <label class="arch">{ "arch " }
-                    <select class="arch-select" onchange={on_arch} aria-label="Architecture">
-                        <option value="x86" selected={props.arch == Arch::X86}>{ "x86" }</option>
-                        <option value="arm64" selected={props.arch == Arch::Arm64}>{ "arm64" }</option>
-                    </select>
-                </label>
+                { arch_select }
                 <span class="verdicts-count">
                     { format!("{presets} presets, {} distinct runs", groups.len()) }
                 </span>
@@ -504,6 +512,81 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
                 <ul class="verdict-groups">{ for groups.iter().map(group_row) }</ul>
             </details>
         </section>
+    }
+}
+
+/// What a verdict card shows, by value: an edit re-renders the cards whose words changed.
+#[derive(Clone, PartialEq, Properties)]
+struct CardProps {
+    /// The column.
+    column: VariantKey,
+    /// `data-verdict`.
+    id: &'static str,
+    /// Why it is shown first.
+    role: Option<Role>,
+    /// The variant's full name.
+    name: String,
+    /// The steps it names ("steps 1, 8").
+    steps: Option<String>,
+    /// The verdict in a sentence.
+    summary: String,
+    /// The tooltip.
+    title: String,
+    /// The presets that ran alike.
+    alike: Option<String>,
+    /// It is the inspected column.
+    selected: bool,
+    /// The custom column's variant (its card holds the fix controls).
+    custom: Option<Variant>,
+    on_inspect: Callback<VariantKey>,
+    on_custom: Callback<Variant>,
+}
+
+/// A kernel shown first, as a card: its role, name, verdict, what it is, the steps its verdict
+/// names and the verdict in a sentence. Clicking it inspects it.
+#[component]
+fn VerdictCard(props: &CardProps) -> Html {
+    let key = props.column;
+    let onclick = props.on_inspect.reform(move |_: MouseEvent| key);
+    let on_inspect = props.on_inspect.clone();
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            on_inspect.emit(key);
+        }
+    });
+    let selected = props.selected;
+    html! {
+        // The card is clickable; its focusable part is the button-like main part, so that the
+        // custom column's controls are not nested inside a button.
+        <div class={classes!("verdict", "card", selected.then_some("selected"))}
+            data-variant={key.name()} data-verdict={props.id} data-role={props.role.map(Role::id)}
+            title={props.title.clone()} {onclick}>
+            <div class="v-main" role="button" tabindex="0" aria-pressed={selected.to_string()} {onkeydown}>
+                if let Some(role) = props.role {
+                    <div class="v-role">{ role.text() }</div>
+                } else if key == VariantKey::Custom {
+                    <div class="v-role">{ "custom fixes" }</div>
+                }
+                <div class="v-head">
+                    <span class="v-name">{ props.name.clone() }</span>
+                    { badge(props.id) }
+                </div>
+                if let VariantKey::Preset(p) = key {
+                    <div class="v-source">{ p.source() }</div>
+                }
+                if let Some(steps) = &props.steps {
+                    <div class="v-steps">{ steps.clone() }</div>
+                }
+                <div class="v-summary">{ props.summary.clone() }</div>
+                if let Some(alike) = &props.alike {
+                    <div class="v-alike">{ format!("ran alike: {alike}") }</div>
+                }
+            </div>
+            if let Some(custom) = props.custom {
+                <CustomControls {custom} on_custom={props.on_custom.clone()} />
+            }
+        </div>
     }
 }
 
