@@ -10,6 +10,8 @@ pub mod components;
 pub mod dnd;
 pub mod doc;
 pub mod explore_protocol;
+pub mod fix_protocol;
+pub mod fix_worker;
 pub mod keys;
 pub mod location;
 pub mod storage;

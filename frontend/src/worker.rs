@@ -117,7 +117,7 @@ impl Drop for ExploreWorker {
 
 /// Starts a worker running this wasm's [`run`]: a module worker for [`WORKER_URL`], sent the
 /// bootstrap message `{glue, module}` it waits for.
-fn spawn() -> Result<Worker, JsValue> {
+pub(crate) fn spawn() -> Result<Worker, JsValue> {
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options(WORKER_URL, &options)?;
@@ -128,12 +128,16 @@ fn spawn() -> Result<Worker, JsValue> {
     Ok(worker)
 }
 
-/// The worker's side: answer each request, then say it is ready.
+/// The worker's side: answer each request (a fix search's through [`crate::fix_worker::serve`]),
+/// then say it is ready.
 pub fn run() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let poster = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let text = event.data().as_string().unwrap_or_default();
+        if crate::fix_worker::serve(&text, &poster) {
+            return;
+        }
         run_request(&text, &js_sys::Date::now, &mut |reply| {
             // A failed post means the page is gone; there is nobody left to tell.
             let _ = poster.post_message(&JsValue::from_str(&reply.to_json()));
