@@ -12,4 +12,5 @@ pub mod io;
 pub mod palette;
 pub mod share;
 pub mod timeline;
+pub mod unmapped;
 pub mod verdicts;
