@@ -14,6 +14,7 @@ pub mod fix_protocol;
 pub mod fix_worker;
 pub mod keys;
 pub mod location;
+pub mod review;
 pub mod storage;
 pub mod view;
 pub mod worker;

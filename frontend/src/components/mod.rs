@@ -13,6 +13,7 @@ pub mod io;
 pub mod palette;
 pub mod part_ways;
 pub mod releases;
+pub mod reply;
 pub mod share;
 pub mod timeline;
 pub mod unmapped;

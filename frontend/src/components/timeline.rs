@@ -43,6 +43,9 @@ pub struct TimelineProps {
     /// Steps drawn in an order no kernel runs.
     #[prop_or_default]
     pub warnings: Rc<Vec<Warning>>,
+    /// Where the inspected variant's hazard begins (`.step.hazard` and its `.hazard-mark`).
+    #[prop_or_default]
+    pub hazard: Option<crate::review::Hazard>,
     /// Where a drop (or a keyboard placement) would land: (cpu, row).
     #[prop_or_default]
     pub target: Option<(usize, usize)>,
@@ -278,10 +281,14 @@ fn step_view(props: &TimelineProps, i: usize, st: &tlbrace_core::Step) -> Html {
         html! { <span class="step-warn" title={text.join("\n")} aria-label={text.join("; ")}>{ "⚠" }</span> }
     });
     let kinds = warnings.iter().map(|w| w.kind);
+    let hazard = props.hazard.as_ref().filter(|h| h.step == i).map(|h| {
+        html! { <span class="hazard-mark" title={h.text.clone()} aria-label={h.text.clone()}>{ "⚑" }</span> }
+    });
     html! {
         <div id={step_dom_id(i)}
             class={classes!("step", selected.then_some("selected"), decisive.then_some("decisive"),
-                (props.error_step == Some(i)).then_some("error-step"), kinds.collect::<Vec<_>>())}
+                (props.error_step == Some(i)).then_some("error-step"), hazard.is_some().then_some("hazard"),
+                kinds.collect::<Vec<_>>())}
             data-step={i.to_string()} data-cpu={st.cpu.to_string()} data-page={st.page.to_string()}
             data-action={st.action.id()}
             draggable="true" title={st.action.summary()}
@@ -290,6 +297,7 @@ fn step_view(props: &TimelineProps, i: usize, st: &tlbrace_core::Step) -> Html {
                 if selected { ", selected" } else { "" })}
             {ondragstart} {onclick} {ondblclick}>
             <code class="step-action">{ st.action.label() }</code>
+            { hazard }
             { warn }
             { page }
             { note }
