@@ -20,14 +20,17 @@ use yew::prelude::*;
 use super::counterexample::Counterexample;
 use super::embed::EmbedPage;
 use super::explorer::Explorer;
+use super::fixes::FixFinder;
 use super::header::Header;
 use super::initial::{pages_bar, InitialEditor};
 use super::inspector::Inspector;
 use super::io::ImportExport;
 use super::palette::Palette;
+use super::part_ways::PartWays;
+use super::releases::ReleaseTimeline;
 use super::share::SharePanel;
 use super::timeline::{step_dom_id, Timeline, Warning};
-use super::verdicts::{columns, featured, Verdicts};
+use super::verdicts::{columns, featured, VariantKey, Verdicts};
 use crate::dnd::Src;
 use crate::doc::{Doc, Edit};
 use crate::keys::{self, Key};
@@ -278,6 +281,24 @@ fn Editor() -> Html {
             .chain(["custom"])
             .collect()
     };
+    // The review panels: the kernels shown first as columns, and where the inspected run's hazard begins.
+    let kernels: Vec<tlbrace_core::Variant> = cols
+        .iter()
+        .filter(|c| explore_defaults.contains(&c.key.name()) && c.key != VariantKey::Custom)
+        .map(|c| c.variant)
+        .collect();
+    let pair = contrast.and_then(|(h, k)| {
+        Some((
+            VariantKey::Preset(h.preset()?),
+            VariantKey::Preset(k.preset()?),
+        ))
+    });
+    let hazard = inspected
+        .result
+        .as_ref()
+        .as_ref()
+        .ok()
+        .and_then(|t| crate::review::hazard(&scenario, t, &inspected.variant.name()));
     let warnings = Rc::new(order_warnings(
         &scenario,
         inspected.result.as_ref().as_ref().ok(),
@@ -320,6 +341,7 @@ fn Editor() -> Html {
                 on_inspect={view_edit.reform(ViewEdit::Inspect)}
                 on_arch={view_edit.reform(ViewEdit::SetArch)}
                 on_custom={view_edit.reform(ViewEdit::SetCustom)} />
+            <ReleaseTimeline columns={cols.clone()} />
             <div class="workspace">
                 <Palette scenario={scenario.clone()} {on_pick} on_trash={edit.reform(Edit::RemoveStep)}
                     on_drag_end={view_edit.reform(|()| ViewEdit::Target(None))}
@@ -345,7 +367,7 @@ fn Editor() -> Html {
                         </ul>
                     }
                     <Timeline scenario={scenario.clone()} selected={doc.selected} {decisive}
-                        {error_step} warnings={warnings.clone()} target={view.target} placing={view.placing} editing={view.editing}
+                        {error_step} {hazard} warnings={warnings.clone()} target={view.target} placing={view.placing} editing={view.editing}
                         on_edit={edit.clone()}
                         on_target={view_edit.reform(ViewEdit::Target)}
                         {on_cell}
@@ -361,7 +383,7 @@ fn Editor() -> Html {
                     </p>
                     <section class="explore-row" aria-label="Explore every interleaving">
                         <Explorer scenario={scenario.clone()} arch={view.arch} custom={view.custom}
-                            defaults={explore_defaults}
+                            defaults={explore_defaults.clone()}
                             on_open={view_edit.reform(|(s, v)| ViewEdit::ShowCounterexample(Some((Rc::new(s), v))))} />
                         if let Some((scenario, variant)) = &view.counterexample {
                             <Counterexample scenario={scenario.clone()} variant={*variant}
@@ -369,15 +391,21 @@ fn Editor() -> Html {
                                 on_close={view_edit.reform(|()| ViewEdit::ShowCounterexample(None))} />
                         }
                     </section>
+                    <section class="review-row" aria-label="Review">
+                        <PartWays scenario={scenario.clone()} columns={cols.clone()} contrast={pair} inspected={view.inspected} />
+                        <FixFinder scenario={scenario.clone()} columns={cols.clone()} inspected={view.inspected}
+                            on_open={view_edit.reform(|(s, v)| ViewEdit::ShowCounterexample(Some((Rc::new(s), v))))} />
+                    </section>
                     <section class="io-row">
-                        <ImportExport scenario={scenario.clone()} arch={view.arch} on_load={on_load.clone()} />
+                        <ImportExport scenario={scenario.clone()} arch={view.arch} on_load={on_load.clone()} {kernels} />
                     </section>
                 </main>
                 <aside class="side">
                     <Inspector scenario={scenario.clone()} variant={AttrValue::from(inspected_name)}
                         result={inspected.result.clone()} selected={doc.selected} />
                     <div class="panels">
-                        <SharePanel scenario={scenario.clone()} arch={view.arch} />
+                        <SharePanel scenario={scenario.clone()} arch={view.arch} columns={cols.clone()}
+                            shown={explore_defaults.clone()} inspected={Some(view.inspected)} />
                     </div>
                 </aside>
             </div>
