@@ -3,7 +3,8 @@
 //! (core's [`release_flips`]: the fixes one release has and the other lacks that the runs asked
 //! about), each linking to the commit.
 //!
-//! DOM contract: `ol.release-timeline` of `.release[data-release][data-verdict]`, with a
+//! DOM contract: `ol.release-timeline` of `.release[data-release][data-verdict]` (after a
+//! `.release-caption`), with a
 //! `.release-flip[data-from][data-to]` before each release whose verdict differs from the one before
 //! it, holding `a.flip-commit[data-fix]` per commit.
 
@@ -76,6 +77,7 @@ pub fn ReleaseTimeline(props: &ReleaseTimelineProps) -> Html {
     let entries = use_memo(props.columns.clone(), |cols| timeline(cols));
     html! {
         <ol class="release-timeline" aria-label="The verdict release by release">
+            <li class="release-caption">{ "Releases:" }</li>
             { for entries.iter().map(|(p, id, flip)| {
                 let flip = flip.as_ref().map(|f| {
                     let from = verdict_words(verdict_id_of(f.labels.0)).1;
