@@ -218,15 +218,19 @@ fn current_search() -> String {
     location().and_then(|l| l.search().ok()).unwrap_or_default()
 }
 
-/// The editor's share URL for `scenario` on `arch`: this page's URL (without the embed flag and
-/// fragment, with `arch=arm64` on arm64) followed by `#v2.…`.
-pub fn share_url(scenario: &Scenario, arch: Arch) -> String {
+/// This page's URL as the editor's links point to it: without the embed flag and the fragment, with
+/// `arch=arm64` on arm64. A reply's link is this and the fragment.
+pub fn page_url(arch: Arch) -> String {
     format!(
-        "{}{}#{}",
+        "{}{}",
         page_base(),
-        link_search(&current_search(), false, arch),
-        share::encode(scenario)
+        link_search(&current_search(), false, arch)
     )
+}
+
+/// The editor's share URL for `scenario` on `arch`: [`page_url`] followed by `#v2.…`.
+pub fn share_url(scenario: &Scenario, arch: Arch) -> String {
+    format!("{}#{}", page_url(arch), share::encode(scenario))
 }
 
 /// The embed URL for `scenario` on `arch`: this page's URL with `?embed` (and `arch=arm64` on arm64)

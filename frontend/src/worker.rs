@@ -128,12 +128,16 @@ pub(crate) fn spawn() -> Result<Worker, JsValue> {
     Ok(worker)
 }
 
-/// The worker's side: answer each request, then say it is ready.
+/// The worker's side: answer each request (a fix search's through [`crate::fix_worker::serve`]),
+/// then say it is ready.
 pub fn run() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let poster = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let text = event.data().as_string().unwrap_or_default();
+        if crate::fix_worker::serve(&text, &poster) {
+            return;
+        }
         // "Open minimised" (crate::minimise) shares the worker; everything else is a search.
         let post = |reply: String| {
             let _ = poster.post_message(&JsValue::from_str(&reply));

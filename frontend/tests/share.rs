@@ -383,7 +383,7 @@ async fn pasting_a_quoted_diagram_loads_it() {
     rendered(&root, ".io-panel .status").await;
     assert_shows(&root, &s);
 
-    // A bad diagram is an alert naming the line, and the scenario stays.
+    // A line the model does not know waits in the panel, naming its line, and the scenario stays.
     area.set_value(
         "  CPU0        CPU1\n  ----        ----\n\n  pte_mkclean()\n              frobnicate()\n",
     );
@@ -391,12 +391,68 @@ async fn pasting_a_quoted_diagram_loads_it() {
         .unwrap();
     support::next_turn().await;
     button.click();
-    let alert = rendered(&root, ".io-panel [role=alert]").await;
-    assert!(
-        alert.text_content().unwrap().contains("line 5"),
-        "{}",
-        alert.outer_html()
-    );
+    let line = rendered(&root, ".unmapped-panel .unmapped").await;
+    assert_eq!(attr(&line, "data-line"), "5");
+    assert_eq!(attr(&line, "data-cpu"), "1");
     assert_shows(&root, &s);
+    // Ignored, the diagram opens with its one known step.
+    let click = |selector: &str| {
+        root.query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {selector}"))
+            .unchecked_into::<HtmlElement>()
+            .click()
+    };
+    click(".unmapped-ignore");
+    rendered(&root, ".unmapped.resolved").await;
+    click(".unmapped-open");
+    until("the diagram with its one known step", || {
+        step_count(&root) == 1
+    })
+    .await;
+    assert_eq!(step_count(&root), 1);
+    assert!(root.query_selector(".unmapped-panel").unwrap().is_none());
     restore_url(&old);
+}
+
+#[wasm_bindgen_test]
+async fn an_embed_says_which_verdicts_changed_since_its_author_saw_them() {
+    let mut s = example("example-1").unwrap();
+    s.view.variant = Some("v5.12".into());
+    s.view.seen.insert("v5.12".into(), "guaranteed".into());
+    s.view.seen.insert("yu-fix".into(), "guaranteed".into());
+    let root = new_root();
+    yew::Renderer::<EmbedView>::with_root_and_props(
+        root.clone(),
+        EmbedViewProps {
+            scenario: Rc::new(s.clone()),
+            arch: Arch::X86,
+            open_url: "x".into(),
+        },
+    )
+    .render();
+    rendered(&root, ".verdict-changed p").await;
+    let notes = all(&root, ".verdict-changed p");
+    assert_eq!(notes.len(), 1, "{}", root.inner_html());
+    assert_eq!(
+        notes[0].text_content().unwrap().trim_start_matches("⚠ "),
+        "verdict changed since this was written: was guaranteed, now lost under v5.12"
+    );
+    let explanation = root.query_selector(".explanation").unwrap().unwrap();
+    assert_eq!(attr(&explanation, "data-variant"), "v5.12");
+
+    // What the model says today: no notice.
+    s.view.seen.insert("v5.12".into(), "lost".into());
+    let agrees = new_root();
+    yew::Renderer::<EmbedView>::with_root_and_props(
+        agrees.clone(),
+        EmbedViewProps {
+            scenario: Rc::new(s),
+            arch: Arch::X86,
+            open_url: "x".into(),
+        },
+    )
+    .render();
+    rendered(&agrees, ".explanation").await;
+    assert!(all(&agrees, ".verdict-changed").is_empty());
 }

@@ -20,12 +20,15 @@ use yew::prelude::*;
 use super::counterexample::Counterexample;
 use super::embed::EmbedPage;
 use super::explorer::Explorer;
+use super::fixes::FixFinder;
 use super::header::Header;
 use super::initial::{pages_bar, InitialEditor};
 use super::inspector::Inspector;
 use super::intro::IntroStrip;
 use super::io::ImportExport;
 use super::palette::{self, Palette};
+use super::part_ways::PartWays;
+use super::releases::ReleaseTimeline;
 use super::saved::{recent_menu, use_saved_work};
 use super::share::SharePanel;
 use super::timeline::{step_dom_id, InlineInput, Timeline, Warning};
@@ -353,6 +356,24 @@ fn Editor() -> Html {
             .chain(["custom"])
             .collect()
     };
+    // The review panels: the kernels shown first as columns, and where the inspected run's hazard begins.
+    let kernels: Vec<tlbrace_core::Variant> = cols
+        .iter()
+        .filter(|c| explore_defaults.contains(&c.key.name()) && c.key != VariantKey::Custom)
+        .map(|c| c.variant)
+        .collect();
+    let pair = contrast.and_then(|(h, k)| {
+        Some((
+            VariantKey::Preset(h.preset()?),
+            VariantKey::Preset(k.preset()?),
+        ))
+    });
+    let hazard = inspected
+        .result
+        .as_ref()
+        .as_ref()
+        .ok()
+        .and_then(|t| crate::review::hazard(&scenario, t, &inspected.variant.name()));
     let warnings = Rc::new(order_warnings(
         &scenario,
         inspected.result.as_ref().as_ref().ok(),
@@ -420,6 +441,7 @@ fn Editor() -> Html {
             <Verdicts scenario={scenario.clone()} columns={cols.clone()} arch={view.arch} {contrast}
                 custom={view.custom} inspected={view.inspected}
                 {on_inspect} {on_arch} {on_custom} />
+            <ReleaseTimeline columns={cols.clone()} />
             <div class="workspace">
                 <Palette used={palette::used_paths(&scenario)} {on_pick} {on_trash} {on_drag_end}
                     picked={match view.placing { Some(Src::Action(a)) => Some(a), _ => None }} />
@@ -444,7 +466,7 @@ fn Editor() -> Html {
                         </ul>
                     }
                     <Timeline scenario={scenario.clone()} selected={doc.selected} {decisive}
-                        {error_step} {saved} warnings={warnings.clone()} target={view.target} placing={view.placing} editing={view.editing}
+                        {error_step} {saved} {hazard} warnings={warnings.clone()} target={view.target} placing={view.placing} editing={view.editing}
                         on_edit={edit.clone()} {on_target} {on_cell} {on_select} {on_editing}
                         onkeydown={on_timeline_key}
                         node_ref={timeline_ref.clone()} />
@@ -457,7 +479,7 @@ fn Editor() -> Html {
                     </p>
                     <section class="explore-row" aria-label="Explore every interleaving">
                         <Explorer scenario={scenario.clone()} arch={view.arch} custom={view.custom}
-                            defaults={explore_defaults}
+                            defaults={explore_defaults.clone()}
                             on_open={view_edit.reform(|(s, v)| ViewEdit::ShowCounterexample(Some((Rc::new(s), v))))} />
                         if let Some((scenario, variant)) = &view.counterexample {
                             <Counterexample scenario={scenario.clone()} variant={*variant}
@@ -465,8 +487,13 @@ fn Editor() -> Html {
                                 on_close={view_edit.reform(|()| ViewEdit::ShowCounterexample(None))} />
                         }
                     </section>
+                    <section class="review-row" aria-label="Review">
+                        <PartWays scenario={scenario.clone()} columns={cols.clone()} contrast={pair} inspected={view.inspected} />
+                        <FixFinder scenario={scenario.clone()} columns={cols.clone()} inspected={view.inspected}
+                            on_open={view_edit.reform(|(s, v)| ViewEdit::ShowCounterexample(Some((Rc::new(s), v))))} />
+                    </section>
                     <section class="io-row">
-                        <ImportExport scenario={scenario.clone()} arch={view.arch} on_load={on_load.clone()} />
+                        <ImportExport scenario={scenario.clone()} arch={view.arch} on_load={on_load.clone()} {kernels} />
                     </section>
                 </main>
                 <aside class="side">
@@ -478,7 +505,8 @@ fn Editor() -> Html {
                     <Inspector scenario={scenario.clone()} variant={AttrValue::from(inspected_name)}
                         result={inspected.result.clone()} selected={doc.selected} />
                     <div class="panels">
-                        <SharePanel scenario={scenario.clone()} arch={view.arch} />
+                        <SharePanel scenario={scenario.clone()} arch={view.arch} columns={cols.clone()}
+                            shown={explore_defaults.clone()} inspected={Some(view.inspected)} />
                     </div>
                 </aside>
             </div>

@@ -1,6 +1,7 @@
 //! An opened counterexample: a small read-only timeline beside the working one (the embed's
 //! [`StaticTimeline`], one renderer for both), with its verdict under the variant it was found for,
-//! the steps that decide it marked, and a button to load it into the editor.
+//! the steps that decide it marked, and a button to load it into the editor. Opened (from the explorer
+//! or from a tempting fix further down the page), it scrolls into view.
 
 use std::rc::Rc;
 
@@ -29,6 +30,17 @@ pub struct CounterexampleProps {
 #[component]
 pub fn Counterexample(props: &CounterexampleProps) -> Html {
     let s = &props.scenario;
+    let root = use_node_ref();
+    {
+        let root = root.clone();
+        use_effect_with((props.scenario.clone(), props.variant), move |_| {
+            if let Some(el) = root.cast::<web_sys::Element>() {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+        });
+    }
     let result = run(s, &props.variant);
     let (label, summary, decisive, error_step) = match &result {
         Ok(t) => (
@@ -49,20 +61,8 @@ pub fn Counterexample(props: &CounterexampleProps) -> Html {
         props.on_load.reform(move |_: MouseEvent| (*s).clone())
     };
     let on_close = props.on_close.reform(|_: MouseEvent| ());
-    // Opened (or replaced by its minimised form): brought into view, it is what the user asked for.
-    let node = use_node_ref();
-    {
-        let node = node.clone();
-        use_effect_with(props.scenario.clone(), move |_| {
-            if let Some(el) = node.cast::<web_sys::Element>() {
-                let options = web_sys::ScrollIntoViewOptions::new();
-                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-                el.scroll_into_view_with_scroll_into_view_options(&options);
-            }
-        });
-    }
     html! {
-        <section class="counterexample" aria-label="Counterexample" ref={node}>
+        <section class="counterexample" aria-label="Counterexample" ref={root}>
             <header class="counterexample-head">
                 <h2>{ format!("Counterexample: {} steps", s.steps.len()) }</h2>
                 <div class="counterexample-actions">

@@ -9,12 +9,18 @@
 //! `.verdicts .verdict[data-variant][data-verdict]`), so the same tests and styles apply. All the
 //! semantics come from `tlbrace_core::run_all`; these components only lay it out.
 //!
+//! An embed checks itself: a link made by the editor records the verdicts its author saw and the
+//! column they inspected (`Scenario::view`). The embed opens on that column (a custom kernel gets a
+//! line of its own) and, where the model now says otherwise, says so above the timeline
+//! (`.verdict-changed`: "verdict changed since this was written: was lost, now guaranteed under
+//! v5.12").
+//!
 //! The page posts its height to the embedding page (`{type: "tlbrace:height", height}`) on load and
 //! whenever its size changes, so the embedding page can size the iframe to fit (see `www/embed-demo.html`).
 
 use std::rc::Rc;
 
-use tlbrace_core::{formats::share, Arch, Scenario};
+use tlbrace_core::{formats::share, run, Arch, Scenario};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -22,6 +28,7 @@ use yew::prelude::*;
 use super::verdicts::{badge, groups, preset_columns, verdict_id, Column, VariantKey};
 use crate::browser::post_height;
 use crate::location;
+use crate::review::{authors_column, authors_extra, verdict_changes};
 use crate::view::arch_id;
 
 /// The run a reader most likely wants explained first: the first that does harm or risks data, else
@@ -143,6 +150,21 @@ pub fn VerdictMatrix(props: &VerdictMatrixProps) -> Html {
             </button>
         }
     };
+    // The author's own kernel, when it is no preset: a line of its own.
+    let custom = props
+        .runs
+        .iter()
+        .position(|r| r.key == VariantKey::Custom)
+        .map(|i| {
+            let id = verdict_id(&props.runs[i].result);
+            html! {
+                <li class="verdict-group" data-verdict={id}>
+                    { badge(id) }
+                    <span class="group-members">{ button(i) }</span>
+                    <span class="group-note">{ format!(" ({})", props.runs[i].variant.name()) }</span>
+                </li>
+            }
+        });
     html! {
         <div class="verdicts" role="group" aria-label="Verdict under each kernel variant">
             <ul class="verdict-groups">
@@ -155,6 +177,7 @@ pub fn VerdictMatrix(props: &VerdictMatrixProps) -> Html {
                         </li>
                     }
                 }) }
+                { custom }
             </ul>
         </div>
     }
@@ -174,9 +197,21 @@ pub struct OverviewProps {
 #[component]
 pub fn Overview(props: &OverviewProps) -> Html {
     let runs = use_memo((props.scenario.clone(), props.arch), |(s, arch)| {
-        Rc::new(preset_columns(s, *arch))
+        let mut runs = preset_columns(s, *arch);
+        if let Some(variant) = authors_extra(&s.view, &runs) {
+            runs.push(Column {
+                key: VariantKey::Custom,
+                variant,
+                result: Rc::new(run(s, &variant)),
+            });
+        }
+        Rc::new(runs)
     });
     let runs: Rc<Vec<Column>> = (*runs).clone();
+    // What the author saw and the model no longer says.
+    let changes = use_memo((props.scenario.clone(), runs.clone()), |(s, runs)| {
+        verdict_changes(s, runs)
+    });
     let chosen = use_state(|| None::<usize>);
     // A new scenario gets the default selection again.
     {
@@ -185,6 +220,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
     }
     let selected = chosen
         .filter(|&i| i < runs.len())
+        .or_else(|| authors_column(&props.scenario.view, &runs))
         .unwrap_or_else(|| default_selection(&runs));
     let on_select = {
         let chosen = chosen.clone();
@@ -231,6 +267,15 @@ pub fn Overview(props: &OverviewProps) -> Html {
     };
     html! {
         <div class="overview" data-arch={arch_id(props.arch)}>
+            if !changes.is_empty() {
+                <div class="verdict-changed" role="note">
+                    { for changes.iter().map(|c| html! {
+                        <p data-variant={c.spec.clone()} data-was={c.was.clone()} data-now={c.now.clone()}>
+                            <span aria-hidden="true">{ "⚠ " }</span>{ c.words() }
+                        </p>
+                    }) }
+                </div>
+            }
             <StaticTimeline scenario={s.clone()} {decisive} {error_step} />
             <VerdictMatrix runs={runs.clone()} {selected} {on_select} />
             { explanation }

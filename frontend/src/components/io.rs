@@ -1,16 +1,21 @@
 //! Getting scenarios in and out: a paste box that reads an ASCII diagram (quoted mail is fine), a
-//! share link or JSON; the scenario as a diagram to copy into a reply; JSON and SVG downloads; and a
-//! JSON upload. Everything is read and written by `tlbrace_core` (`ascii`, `share`, `format`, `svg`);
-//! a failure is a message in a `role="alert"`, and the working scenario is kept.
+//! share link, a reply tlbrace wrote (its bracketed link) or JSON; the scenario as a diagram to copy
+//! into a reply; JSON, SVG and Mermaid downloads; and a JSON upload. Everything is read and written by
+//! `tlbrace_core` (`ascii`, `share`, `reply`, `json`, `svg`, `mermaid`); a failure is a message in a
+//! `role="alert"`, and the working scenario is kept.
+//!
+//! Diagrams are read leniently ([`ascii::import_all_lenient`]): a diagram with lines the model does not
+//! know opens the [`UnmappedPanel`], and replaces the scenario only once each line is resolved.
 
 use std::rc::Rc;
 
-use tlbrace_core::formats::ascii::{self, Imported};
+use tlbrace_core::formats::ascii::{self, Import};
 use tlbrace_core::formats::json::{self, MAX_JSON_BYTES};
-use tlbrace_core::formats::{self, share, svg, Format};
-use tlbrace_core::{Arch, Scenario};
+use tlbrace_core::formats::{self, mermaid, reply, share, svg, Format};
+use tlbrace_core::{Arch, Scenario, Variant};
 use yew::prelude::*;
 
+use super::unmapped::UnmappedPanel;
 use crate::browser::{copy_to_clipboard, download, read_file_text};
 
 /// What a paste turned out to hold.
@@ -26,12 +31,42 @@ pub enum Pasted {
         skipped: usize,
     },
     /// Several diagrams (a whole mail): the user picks one.
-    Several(Vec<Imported>),
+    Several(Vec<Import>),
+    /// One diagram with lines the model does not know: the user resolves them first.
+    Unmapped(Import),
 }
 
-/// Reads pasted text in the form core's detector ([`formats::detect`]) names: JSON, a share link, or
-/// every ASCII diagram in it. A link that fails to open is still tried as a diagram (a mail may hold
-/// both); the error shown is the one for what the text most looks like.
+/// A diagram read leniently, as the paste box takes it: opened when every line is mapped, else left
+/// for the [`UnmappedPanel`].
+pub fn ready(d: Import) -> Result<Pasted, String> {
+    if !d.unmapped.is_empty() {
+        return Ok(Pasted::Unmapped(d));
+    }
+    let d = d
+        .finish()
+        .map_err(|e| format!("Could not read the diagram: {e}."))?;
+    Ok(Pasted::One {
+        scenario: d.scenario,
+        from: "diagram",
+        skipped: d.conditions.len(),
+    })
+}
+
+/// The message for a reply whose link does not open: a mail client that changed a character is
+/// "damaged", whatever part of the link it hit.
+fn reply_error(e: &str) -> String {
+    if e.contains("damaged") && !e.starts_with("this link was damaged") {
+        format!("Could not open the tlbrace link in this reply: this link was damaged on its way ({e}).")
+    } else {
+        format!("Could not open the tlbrace link in this reply: {e}.")
+    }
+}
+
+/// Reads pasted text in the form core's detector ([`formats::detect`]) names: JSON, a reply tlbrace
+/// wrote (its bracketed link is the exact scenario: a damaged one is refused, never read as the
+/// diagram above it), a share link, or every ASCII diagram in it. A link that fails to open is still
+/// tried as a diagram (a mail may hold both); the error shown is the one for what the text most looks
+/// like.
 pub fn read_pasted(text: &str) -> Result<Pasted, String> {
     let t = text.trim();
     if t.is_empty() {
@@ -48,18 +83,20 @@ pub fn read_pasted(text: &str) -> Result<Pasted, String> {
             .map(|s| one(s, "JSON"))
             .map_err(|e| format!("Could not import the JSON: {e}."));
     }
+    if format == Format::Reply {
+        if let Some(link) = reply::find_link(t) {
+            return share::decode(&link)
+                .map(|s| one(s, "reply's link"))
+                .map_err(|e| reply_error(&e.0));
+        }
+    }
     let diagrams = || -> Result<Pasted, String> {
-        let mut found = ascii::import_all(text).map_err(|e| e.to_string())?;
-        Ok(if found.len() == 1 {
-            let d = found.remove(0);
-            Pasted::One {
-                scenario: d.scenario,
-                from: "diagram",
-                skipped: d.conditions.len(),
-            }
+        let mut found = ascii::import_all_lenient(text).map_err(|e| e.to_string())?;
+        if found.len() == 1 {
+            ready(found.remove(0))
         } else {
-            Pasted::Several(found)
-        })
+            Ok(Pasted::Several(found))
+        }
     };
     if format == Format::Link {
         return match share::decode(t) {
@@ -99,10 +136,15 @@ pub fn file_stem(scenario: &Scenario) -> String {
 pub const MAX_CHOICES: usize = 20;
 
 /// What a pasted diagram's choice button says: its title and where it was.
-fn describe(d: &Imported) -> String {
+fn describe(d: &Import) -> String {
     let title = d.scenario.title.as_deref().unwrap_or("untitled diagram");
+    let unmapped = match d.unmapped.len() {
+        0 => String::new(),
+        1 => ", 1 line to resolve".to_string(),
+        n => format!(", {n} lines to resolve"),
+    };
     format!(
-        "{title} (line {}, {} CPUs, {} steps)",
+        "{title} (line {}, {} CPUs, {} steps{unmapped})",
         d.header_line,
         d.scenario.cpus,
         d.scenario.steps.len()
@@ -118,6 +160,9 @@ pub struct ImportExportProps {
     pub on_load: Callback<Scenario>,
     /// The page's architecture: the SVG's verdicts are on it.
     pub arch: Arch,
+    /// The kernels whose verdicts the Mermaid diagram ends with (the matrix's first ones).
+    #[prop_or_default]
+    pub kernels: Vec<Variant>,
 }
 
 /// Messages of the panel: at most one at a time.
@@ -139,12 +184,19 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
         let copied = copied.clone();
         use_effect_with(props.scenario.clone(), move |_| copied.set(None));
     }
-    let choices = use_state(|| None::<Rc<Vec<Imported>>>);
+    let choices = use_state(|| None::<Rc<Vec<Import>>>);
+    // A diagram whose unmapped lines are being resolved.
+    let pending = use_state(|| None::<Rc<Import>>);
     let exported = use_memo(props.scenario.clone(), |s| ascii::export(s));
     let upload_ref = use_node_ref();
 
     let load = {
-        let (on_load, note, choices) = (props.on_load.clone(), note.clone(), choices.clone());
+        let (on_load, note, choices, pending) = (
+            props.on_load.clone(),
+            note.clone(),
+            choices.clone(),
+            pending.clone(),
+        );
         Callback::from(
             move |(scenario, from, skipped): (Scenario, String, usize)| {
                 let what = scenario
@@ -163,6 +215,7 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
                     ));
                 }
                 choices.set(None);
+                pending.set(None);
                 note.set(Some(Note::Ok(msg)));
                 on_load.emit(scenario);
             },
@@ -176,27 +229,39 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
             }
         })
     };
-    let on_import = {
-        let (text, note, choices, load) =
-            (text.clone(), note.clone(), choices.clone(), load.clone());
-        Callback::from(move |_: MouseEvent| match read_pasted(&text) {
+    // What a paste (or a pick among several diagrams) turned out to hold.
+    let take = {
+        let (note, choices, pending, load) =
+            (note.clone(), choices.clone(), pending.clone(), load.clone());
+        Callback::from(move |pasted: Result<Pasted, String>| match pasted {
             Ok(Pasted::One {
                 scenario,
                 from,
                 skipped,
             }) => load.emit((scenario, from.to_string(), skipped)),
             Ok(Pasted::Several(found)) => {
+                pending.set(None);
                 note.set(Some(Note::Ok(format!(
                     "{} diagrams found: pick one.",
                     found.len()
                 ))));
                 choices.set(Some(Rc::new(found)));
             }
+            Ok(Pasted::Unmapped(d)) => {
+                choices.set(None);
+                note.set(None);
+                pending.set(Some(Rc::new(d)));
+            }
             Err(message) => {
                 choices.set(None);
+                pending.set(None);
                 note.set(Some(Note::Error(message)));
             }
         })
+    };
+    let on_import = {
+        let (text, take) = (text.clone(), take.clone());
+        Callback::from(move |_: MouseEvent| take.emit(read_pasted(&text)))
     };
     let on_copy_ascii = {
         let (note, exported) = (copied.clone(), exported.clone());
@@ -227,6 +292,17 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
             let name = format!("{}.svg", file_stem(&scenario));
             let svg = svg::export(&scenario, arch);
             if let Err(e) = download(&name, "image/svg+xml", &svg) {
+                note.set(Some(Note::Error(format!("Could not download: {e}."))));
+            }
+        })
+    };
+    let on_download_mermaid = {
+        let (scenario, kernels, note) =
+            (props.scenario.clone(), props.kernels.clone(), note.clone());
+        Callback::from(move |_: MouseEvent| {
+            let name = format!("{}.mmd", file_stem(&scenario));
+            let text = mermaid::to_mermaid(&scenario, &kernels);
+            if let Err(e) = download(&name, "text/vnd.mermaid", &text) {
                 note.set(Some(Note::Error(format!("Could not download: {e}."))));
             }
         })
@@ -262,11 +338,11 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
             <>
             <ol class="import-choices" aria-label="Diagrams found">
                 { for found.iter().take(MAX_CHOICES).enumerate().map(|(i, d)| {
-                    let (load, scenario, skipped) = (load.clone(), d.scenario.clone(), d.conditions.len());
+                    let (take, d2) = (take.clone(), d.clone());
                     html! {
                         <li key={i}>
                             <button type="button" class="import-choice" data-index={i.to_string()}
-                                onclick={move |_| load.emit((scenario.clone(), "diagram".into(), skipped))}>
+                                onclick={move |_| take.emit(ready(d2.clone()))}>
                                 { describe(d) }
                             </button>
                         </li>
@@ -292,7 +368,8 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
             <div class="io-import">
                 <h2>{ "Import" }</h2>
                 <label for="import-text" class="hint">
-                    { "Paste a race diagram from a mail (\"> \" quoting is fine), a share link, or a JSON scenario." }
+                    { "Paste a race diagram from a mail (\"> \" quoting is fine), a reply tlbrace wrote, a share link, or a JSON scenario. \
+                       Lines the model does not know are listed for you to map before anything is replaced." }
                 </label>
                 <textarea id="import-text" class="import-text" rows="8" spellcheck="false"
                     value={(*text).clone()} oninput={on_input}
@@ -307,6 +384,11 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
                 </div>
                 { choice_list }
                 { message }
+                if let Some(d) = &*pending {
+                    <UnmappedPanel import={d.clone()}
+                        on_open={load.reform(|(s, skipped)| (s, "diagram".to_string(), skipped))}
+                        on_cancel={{ let pending = pending.clone(); Callback::from(move |()| pending.set(None)) }} />
+                }
             </div>
             <div class="io-export">
                 <h2>{ "Export" }</h2>
@@ -314,6 +396,9 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
                     <button type="button" class="copy-ascii" onclick={on_copy_ascii}>{ "Copy as ASCII" }</button>
                     <button type="button" class="download-json" onclick={on_download_json}>{ "Download JSON" }</button>
                     <button type="button" class="download-svg" onclick={on_download_svg}>{ "Download SVG" }</button>
+                    <button type="button" class="download-mermaid" onclick={on_download_mermaid}
+                        title="A Mermaid sequence diagram for Markdown docs, with the verdicts of the matrix's first kernels">
+                        { "Download Mermaid" }</button>
                 </div>
                 { copy_message }
                 <pre class="export-ascii" aria-label="The scenario as a diagram" tabindex="0">{ (*exported).clone() }</pre>
@@ -363,11 +448,23 @@ mod tests {
     }
 
     #[test]
-    fn bad_pastes_are_readable_errors() {
+    fn unknown_lines_wait_for_the_user_and_bad_pastes_are_readable_errors() {
         let bad_action =
             "  CPU0        CPU1\n  ----        ----\n\n  pte_mkclean()\n              frobnicate_pte()\n";
-        let e = read_pasted(bad_action).unwrap_err();
-        assert!(e.contains("line 5, column 15"), "{e}");
+        match read_pasted(bad_action) {
+            Ok(Pasted::Unmapped(d)) => {
+                assert_eq!((d.unmapped[0].line, d.unmapped[0].column), (5, 15));
+                assert_eq!(d.unmapped[0].cpu, 1);
+            }
+            other => panic!("{other:?}"),
+        }
+        let no_steps = "  CPU0        CPU1\n  ----        ----\n\n  Hello there\n";
+        assert!(
+            matches!(read_pasted(no_steps), Ok(Pasted::Unmapped(d)) if d.scenario.steps.is_empty())
+        );
+        assert!(read_pasted("  CPU0        CPU1\n  ----        ----\n")
+            .unwrap_err()
+            .contains("no steps"));
         assert!(read_pasted("   ")
             .unwrap_err()
             .contains("Nothing to import"));
@@ -376,6 +473,44 @@ mod tests {
             .contains("newer"));
         let e = read_pasted("#v1.AAAA").unwrap_err();
         assert!(e.contains("share link"), "{e}");
+    }
+
+    #[test]
+    fn a_reply_opens_its_link_after_quoting_and_a_damaged_one_is_refused() {
+        let s = example("example-1").unwrap();
+        let text = reply::reply(&s, Arch::X86, "https://x.example/tlbrace/");
+        let quoted: String = text.lines().map(|l| format!("> {l}\n")).collect();
+        match read_pasted(&quoted) {
+            Ok(Pasted::One { scenario, from, .. }) => {
+                assert_eq!(from, "reply's link");
+                assert_eq!(scenario, s);
+            }
+            other => panic!("{other:?}"),
+        }
+        // One character of the link's last line changed, wherever it lands: refused, not read as
+        // the diagram above it.
+        let at = quoted.rfind(']').unwrap() - 3;
+        for c in ['A', 'z'] {
+            let mut damaged = quoted.clone();
+            if damaged[at..].starts_with(c) {
+                continue;
+            }
+            damaged.replace_range(at..at + 1, &c.to_string());
+            let e = read_pasted(&damaged).unwrap_err();
+            assert!(e.contains("this link was damaged"), "{e}");
+        }
+        assert!(
+            reply_error("damaged share link: the compressed data is corrupt")
+                .contains("this link was damaged on its way")
+        );
+    }
+
+    #[test]
+    fn mermaid_ends_with_the_kernels_verdicts() {
+        let s = example("example-1").unwrap();
+        let text = mermaid::to_mermaid(&s, &[tlbrace_core::Preset::YuFix.variant()]);
+        assert!(text.starts_with("sequenceDiagram"));
+        assert!(text.contains("yu-fix: guaranteed"), "{text}");
     }
 
     #[test]

@@ -1,13 +1,21 @@
-//! Sharing the working scenario: a Share button that copies a `#v2.…` link, and an Embed button that
-//! shows the `<iframe>` snippet for a documentation page or a wiki.
+//! Sharing the working scenario: a Share button that copies a `#v2.…` link, an Embed button that
+//! shows the `<iframe>` snippet for a documentation page or a wiki, and a Reply button that shows a
+//! reply ready to mail ([`ReplyBox`]).
+//!
+//! Links and embeds are self-checking: they carry what their author saw ([`author_view`]: the
+//! verdicts of the matrix's cards and the inspected column, by variant spec, in `Scenario::view`),
+//! which the embed compares with what the model says when it is opened.
 
 use std::rc::Rc;
 
 use tlbrace_core::{Arch, Scenario};
 use yew::prelude::*;
 
+use super::reply::ReplyBox;
+use super::verdicts::{Column, VariantKey};
 use crate::browser::{copy_to_clipboard, HEIGHT_MESSAGE};
 use crate::location;
+use crate::review::author_view;
 
 /// What [`SharePanel`] shares.
 #[derive(Clone, PartialEq, Properties)]
@@ -16,6 +24,15 @@ pub struct SharePanelProps {
     pub scenario: Rc<Scenario>,
     /// The page's architecture, which the link and the embed carry (`arch=arm64`).
     pub arch: Arch,
+    /// The matrix's columns: the verdicts a link records as its author's.
+    #[prop_or_default]
+    pub columns: Rc<Vec<Column>>,
+    /// The columns the author sees first (the matrix's cards), by `data-variant`.
+    #[prop_or_default]
+    pub shown: Vec<&'static str>,
+    /// The inspected column: the one the embed opens on.
+    #[prop_or_default]
+    pub inspected: Option<VariantKey>,
 }
 
 /// The iframe height an embed snippet starts with, before the embed reports its own.
@@ -59,7 +76,7 @@ addEventListener("message", function (e) {{
 type CopyStatus = Option<Result<(), String>>;
 
 /// Renders a copy outcome: a status line, or an alert saying to copy by hand from the field.
-fn copy_status(status: &CopyStatus, what: &str) -> Html {
+pub(crate) fn copy_status(status: &CopyStatus, what: &str) -> Html {
     match status {
         None => html! {},
         Some(Ok(())) => {
@@ -74,7 +91,7 @@ fn copy_status(status: &CopyStatus, what: &str) -> Html {
 }
 
 /// Selects a field's whole text when it gets focus, so one Ctrl+C copies it.
-fn select_all() -> Callback<FocusEvent> {
+pub(crate) fn select_all() -> Callback<FocusEvent> {
     Callback::from(|e: FocusEvent| {
         if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
             input.select();
@@ -90,6 +107,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let shown = use_state(|| false);
     let link_copy = use_state(|| None::<Result<(), String>>);
     let embed_open = use_state(|| false);
+    let reply_open = use_state(|| false);
     let snippet_copy = use_state(|| None::<Result<(), String>>);
     // A copy outcome is about the scenario as it was: forget it when the scenario changes.
     {
@@ -99,15 +117,31 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             snippet_copy.set(None);
         });
     }
+    // The scenario with what its author sees, recorded for the embed to check.
+    let authored = use_memo(
+        (
+            props.scenario.clone(),
+            props.columns.clone(),
+            props.shown.clone(),
+            props.inspected,
+        ),
+        |(s, cols, shown, inspected)| {
+            let mut authored = (**s).clone();
+            if let (Some(k), false) = (inspected, cols.is_empty()) {
+                authored.view = author_view(cols, shown, *k);
+            }
+            authored
+        },
+    );
     // Made only while shown (each is a DEFLATE of the scenario: an edit must not pay for a link
     // nobody looks at), and so always match the scenario.
     let link = if *shown {
-        location::share_url(&props.scenario, props.arch)
+        location::share_url(&authored, props.arch)
     } else {
         String::new()
     };
     let embed_url = if *embed_open {
-        location::embed_url(&props.scenario, props.arch)
+        location::embed_url(&authored, props.arch)
     } else {
         String::new()
     };
@@ -119,10 +153,10 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
 
     let on_share = {
         let (shown, link_copy) = (shown.clone(), link_copy.clone());
-        let (scenario, arch) = (props.scenario.clone(), props.arch);
+        let (authored, arch) = (authored.clone(), props.arch);
         Callback::from(move |_: MouseEvent| {
             shown.set(true);
-            let link = location::share_url(&scenario, arch);
+            let link = location::share_url(&authored, arch);
             let link_copy = link_copy.clone();
             yew::platform::spawn_local(async move {
                 link_copy.set(Some(copy_to_clipboard(&link).await));
@@ -132,6 +166,10 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let on_embed = {
         let embed_open = embed_open.clone();
         Callback::from(move |_: MouseEvent| embed_open.set(!*embed_open))
+    };
+    let on_reply = {
+        let reply_open = reply_open.clone();
+        Callback::from(move |_: MouseEvent| reply_open.set(!*reply_open))
     };
     let on_copy_snippet = {
         let (snippet_copy, snippet) = (snippet_copy.clone(), snippet.clone());
@@ -151,6 +189,9 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                 <button type="button" class="embed-button" onclick={on_embed}
                     aria-expanded={embed_open.to_string()}
                     title="HTML to embed this scenario in a page">{ "Embed…" }</button>
+                <button type="button" class="reply-button" onclick={on_reply}
+                    aria-expanded={reply_open.to_string()}
+                    title="The diagram, the verdicts and a link, ready to paste into a mail">{ "Reply…" }</button>
             </div>
             if *shown {
                 <div class="share-link-row">
@@ -178,6 +219,9 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                     </div>
                     { copy_status(&snippet_copy, "HTML") }
                 </div>
+            }
+            if *reply_open {
+                <ReplyBox scenario={props.scenario.clone()} arch={props.arch} />
             }
         </section>
     }

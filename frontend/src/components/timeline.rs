@@ -47,6 +47,9 @@ pub struct TimelineProps {
     /// Steps drawn in an order no kernel runs.
     #[prop_or_default]
     pub warnings: Rc<Vec<Warning>>,
+    /// Where the inspected variant's hazard begins (`.step.hazard` and its `.hazard-mark`).
+    #[prop_or_default]
+    pub hazard: Option<crate::review::Hazard>,
     /// Where a drop (or a keyboard placement) would land: (cpu, row).
     #[prop_or_default]
     pub target: Option<(usize, usize)>,
@@ -116,6 +119,8 @@ pub struct LaneStep {
     pub saved: Vec<&'static str>,
     /// What is wrong with its order.
     pub warnings: Vec<Warning>,
+    /// The hazard mark's words, when the inspected variant's hazard begins here.
+    pub hazard: Option<String>,
 }
 
 /// What a lane shows, by value: an edit re-renders the lanes whose steps, marks or drop target
@@ -211,6 +216,11 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     .filter(|w| w.step == i)
                     .cloned()
                     .collect(),
+                hazard: props
+                    .hazard
+                    .as_ref()
+                    .filter(|h| h.step == i)
+                    .map(|h| h.text.clone()),
             })
             .collect();
         let target = props.target.filter(|&(c, _)| c == cpu).map(|(_, row)| {
@@ -463,6 +473,9 @@ fn step_view(props: &LaneProps, ls: &LaneStep) -> Html {
         html! { <span class="step-warn" title={text.join("\n")} aria-label={text.join("; ")}>{ "⚠" }</span> }
     });
     let kinds = ls.warnings.iter().map(|w| w.kind);
+    let hazard = ls.hazard.as_ref().map(|text| {
+        html! { <span class="hazard-mark" title={text.clone()} aria-label={text.clone()}>{ "⚑" }</span> }
+    });
     // Why it was safe: the step that kept the data under a kernel whose verdict is guaranteed.
     let saved_mark = (!ls.saved.is_empty()).then(|| html! {
         <span class="step-saved" title="The step that kept the data: the flush that removed a stale entry a later store \
@@ -472,7 +485,7 @@ fn step_view(props: &LaneProps, ls: &LaneStep) -> Html {
         <div id={step_dom_id(i)}
             class={classes!("step", selected.then_some("selected"), ls.decisive.then_some("decisive"),
                 (!ls.saved.is_empty()).then_some("saved"),
-                ls.error.then_some("error-step"), kinds.collect::<Vec<_>>())}
+                ls.error.then_some("error-step"), hazard.is_some().then_some("hazard"), kinds.collect::<Vec<_>>())}
             data-step={i.to_string()} data-cpu={st.cpu.to_string()} data-page={st.page.to_string()}
             data-action={st.action.id()}
             draggable="true" title={st.action.summary()}
@@ -481,6 +494,7 @@ fn step_view(props: &LaneProps, ls: &LaneStep) -> Html {
                 if selected { ", selected" } else { "" })}
             {ondragstart} {onclick} {ondblclick}>
             <code class="step-action">{ st.action.label() }</code>
+            { hazard }
             { warn }
             { saved_mark }
             { page }
