@@ -167,7 +167,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(t) = first else { return };
     assert_eq!(t.states.len(), s.steps.len());
     assert_eq!(t.events.len(), s.steps.len());
-    for e in &t.events {
+    for e in t.events.iter() {
         let _ = e.text();
     }
     let _ = t.verdict.summary(&s);

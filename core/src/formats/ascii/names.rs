@@ -309,7 +309,7 @@ fn dice(a: &[(char, char)], b: &[(char, char)]) -> f64 {
 pub const SUGGESTIONS: usize = 3;
 
 /// The longest part of a line compared for suggestions, in characters: a name is shorter.
-const SUGGEST_CHARS: usize = 48;
+pub const SUGGEST_CHARS: usize = 48;
 
 /// The actions whose names (ids, labels, aliases, phrases) are nearest to `text`, best first: what
 /// the importer offers for a line it cannot map. Linear in the number of names; only the first
