@@ -5,7 +5,7 @@
 //!
 //! scaled-6x8 (6 CPUs x 8 steps, ~2.9e33 interleavings) is beyond a complete search, so it is measured
 //! as the time to the first confirmed harm; scaled-6x4 (the first half of each of its programs) is
-//! searched completely.
+//! searched completely. Last, the fix search ("Which fix closes it?") on Example 1.
 
 use std::ops::ControlFlow;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use std::time::Duration;
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use tlbrace_core::examples::example;
 use tlbrace_core::search::explore::{explore, Finding, Options, Outcome, Report};
+use tlbrace_core::search::fix::{find_fixes, FixOptions};
 use tlbrace_core::{formats::json, Action::*, PageKind, PageSpec, Preset, Scenario, Step, Variant};
 
 const SCALED_6X8: &str = include_str!("../../bench/scenarios/scaled-6x8.json");
@@ -182,5 +183,39 @@ fn bench_scaled(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_example_1, bench_two_pages, bench_scaled);
+/// "Which fix closes it?" on the seed's Example 1 from v5.10-rc4, what the page's fix panel runs in its
+/// worker (goal: under 1 s native).
+fn bench_fix(c: &mut Criterion) {
+    let s = example("example-1").unwrap();
+    let base = Preset::V5_10Rc4.variant();
+    let fixes = |s: &Scenario| {
+        find_fixes(s, &base, &FixOptions::default(), |_| {
+            ControlFlow::Continue(())
+        })
+        .expect("example-1 is valid")
+    };
+    let report = fixes(&s);
+    assert_eq!(report.outcome, Outcome::Complete);
+    assert!(!report.closing.is_empty());
+    eprintln!(
+        "fix search, example-1 from v5.10-rc4: {} candidates, {} closing sets, {} tempting",
+        report.explored,
+        report.closing.len(),
+        report.tempting.len()
+    );
+    let mut g = c.benchmark_group("fix");
+    g.sample_size(10).warm_up_time(Duration::from_millis(300));
+    g.bench_function("example-1 from v5.10-rc4", |b| {
+        b.iter(|| fixes(black_box(&s)))
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_example_1,
+    bench_two_pages,
+    bench_scaled,
+    bench_fix
+);
 criterion_main!(benches);
