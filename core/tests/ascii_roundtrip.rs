@@ -6,90 +6,10 @@
 
 use proptest::prelude::*;
 use tlbrace_core::formats::ascii::{self, export, import, import_lenient};
-use tlbrace_core::model::initial::PageInitial;
-use tlbrace_core::{Action, InitialState, PageKind, PageSpec, Scenario, Step, TlbEntry, MAX_CPUS};
+use tlbrace_core::{Action, Scenario, Step, MAX_CPUS};
 
-fn any_action() -> impl Strategy<Value = Action> {
-    prop::sample::select(Action::ALL.to_vec())
-}
-
-fn any_entry() -> impl Strategy<Value = Option<TlbEntry>> {
-    prop::option::of(
-        (any::<bool>(), any::<bool>()).prop_map(|(writable, dirty)| TlbEntry {
-            writable,
-            dirty,
-            frame: 0,
-        }),
-    )
-}
-
-fn any_page_initial(cpus: usize) -> BoxedStrategy<PageInitial> {
-    let b = || prop::option::of(any::<bool>());
-    let n = || prop::option::of(prop_oneof![0u32..4, any::<u32>()]);
-    (
-        (b(), b(), b(), b(), b(), b(), b()),
-        (n(), n(), b(), b()),
-        prop::option::of(prop::collection::vec(any_entry(), 0..=cpus)),
-    )
-        .prop_map(
-            |(
-                (present, write, dirty, young, soft_dirty, pg_dirty, in_page_cache),
-                (mem, disk, lazyfree, shared),
-                tlb,
-            )| PageInitial {
-                present,
-                write,
-                dirty,
-                young,
-                soft_dirty,
-                pg_dirty,
-                in_page_cache,
-                mem,
-                disk,
-                tlb,
-                lazyfree,
-                shared,
-            },
-        )
-        .boxed()
-}
-
-fn any_pages(cpus: usize) -> BoxedStrategy<Vec<PageSpec>> {
-    let kind = prop_oneof![Just(PageKind::File), Just(PageKind::Anon)];
-    let page = (kind, any_page_initial(cpus)).prop_map(|(kind, initial)| PageSpec {
-        kind,
-        same_as: None,
-        initial,
-    });
-    (page.clone(), prop::option::of((page, any::<bool>())))
-        .prop_map(|(first, second)| {
-            let mut pages = vec![first];
-            if let Some((mut p, alias)) = second {
-                if alias {
-                    p.kind = PageKind::File;
-                    p.same_as = Some(0);
-                    let i = &mut p.initial;
-                    (i.pg_dirty, i.in_page_cache, i.mem, i.disk) = (None, None, None, None);
-                    (i.lazyfree, i.shared) = (None, None);
-                }
-                pages.push(p);
-            }
-            pages
-        })
-        .boxed()
-}
-
-fn any_mm() -> BoxedStrategy<InitialState> {
-    (
-        prop::option::of(prop_oneof![0u32..4, any::<u32>()]),
-        prop::option::of(any::<bool>()),
-    )
-        .prop_map(|(tlb_flush_pending, tlb_flush_batched)| InitialState {
-            tlb_flush_pending,
-            tlb_flush_batched,
-        })
-        .boxed()
-}
+mod common;
+use common::{any_action, any_mm, any_pages};
 
 /// Words a diagram carries, among them what the importer reads specially.
 fn word() -> BoxedStrategy<String> {

@@ -12,13 +12,11 @@ use tlbrace_core::model::trace::unowed_stale;
 use tlbrace_core::model::{step_in, FlushScope, Locking, What};
 use tlbrace_core::{
     formats::json, formats::share, run, run_all, Action, Arch, Fix, FixSet, InitialState, PageKind,
-    PageSpec, Preset, Scenario, State, Step, TlbEntry, Variant, Verdict, MAX_CPUS, MAX_PAGES,
-    MAX_STEPS,
+    PageSpec, Preset, Scenario, State, Step, Variant, Verdict, MAX_CPUS, MAX_PAGES, MAX_STEPS,
 };
 
-fn any_action() -> impl Strategy<Value = Action> {
-    prop::sample::select(Action::ALL.to_vec())
-}
+mod common;
+use common::any_action;
 
 fn any_fixes() -> impl Strategy<Value = FixSet> {
     any::<u32>().prop_map(|bits| {
@@ -43,48 +41,12 @@ fn any_variant() -> BoxedStrategy<Variant> {
     .boxed()
 }
 
-fn any_entry() -> impl Strategy<Value = Option<TlbEntry>> {
-    prop::option::of(
-        (any::<bool>(), any::<bool>()).prop_map(|(writable, dirty)| TlbEntry {
-            writable,
-            dirty,
-            frame: 0,
-        }),
-    )
-}
-
-/// Overrides of one page, each field present or not; `tlb` up to `max_tlb` entries.
+/// Overrides of one page; versions small, or at the top of the range, where a store must fail with an
+/// overflow error, never wrap or panic.
 fn any_page_initial(max_tlb: usize) -> BoxedStrategy<PageInitial> {
-    let b = || prop::option::of(any::<bool>());
-    // Small versions, and versions at the top of the range, where a store must fail with an overflow
-    // error, never wrap or panic.
-    let n = || prop::option::of(prop_oneof![3 => 0u32..4, 1 => (u32::MAX - 2)..=u32::MAX]);
-    (
-        (b(), b(), b(), b(), b(), b(), b()),
-        (n(), n(), b(), b()),
-        prop::option::of(prop::collection::vec(any_entry(), 0..=max_tlb)),
-    )
-        .prop_map(
-            |(
-                (present, write, dirty, young, soft_dirty, pg_dirty, in_page_cache),
-                (mem, disk, lazyfree, shared),
-                tlb,
-            )| PageInitial {
-                present,
-                write,
-                dirty,
-                young,
-                soft_dirty,
-                pg_dirty,
-                in_page_cache,
-                mem,
-                disk,
-                tlb,
-                lazyfree,
-                shared,
-            },
-        )
-        .boxed()
+    let count =
+        || prop::option::of(prop_oneof![3 => 0u32..4, 1 => (u32::MAX - 2)..=u32::MAX]).boxed();
+    common::any_page_initial_with(max_tlb, count)
 }
 
 /// One or two pages: their kinds, a second mapping of the first page now and then, and overrides on

@@ -15,13 +15,9 @@
 use tlbrace_core::formats::json::{from_json, to_json_compact};
 use tlbrace_core::search::minimize::minimize_with;
 use tlbrace_core::{Scenario, Variant};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 use yew::Callback;
 
-use crate::browser::js_text;
-use crate::explore_protocol::Reply;
+use crate::worker::{Job, JobNames};
 
 /// What starts a minimisation request's first line: told from the explorer's JSON requests.
 const REQUEST: &str = "minimise ";
@@ -119,9 +115,7 @@ pub fn handle(text: &str, post: &mut dyn FnMut(String)) -> bool {
 
 /// A minimisation running in a worker; dropping it terminates the worker.
 pub struct MinimiseWorker {
-    worker: Worker,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(Event)>,
+    _job: Job,
 }
 
 impl MinimiseWorker {
@@ -131,46 +125,14 @@ impl MinimiseWorker {
         request: &MinimiseRequest,
         on_reply: Callback<MinimiseReply>,
     ) -> Result<MinimiseWorker, String> {
-        let worker = crate::worker::spawn()
-            .map_err(|e| format!("cannot start the worker: {}", js_text(&e)))?;
-        let request = JsValue::from_str(&request.to_text());
-        let failed = MinimiseReply::Failed;
-        let on_message = {
-            let (worker, on_reply) = (worker.clone(), on_reply.clone());
-            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                let text = e.data().as_string().unwrap_or_default();
-                if Reply::from_json(&text) == Ok(Reply::Ready) {
-                    if let Err(e) = worker.post_message(&request) {
-                        on_reply.emit(failed(format!("cannot reach the worker: {}", js_text(&e))));
-                    }
-                    return;
-                }
-                on_reply.emit(MinimiseReply::from_text(&text));
-            })
+        let on_text = on_reply.reform(|text: String| MinimiseReply::from_text(&text));
+        let on_failure = on_reply.reform(MinimiseReply::Failed);
+        let names = JobNames {
+            worker: "the worker",
+            to: "the worker",
         };
-        let on_error = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-            let detail = e
-                .dyn_ref::<ErrorEvent>()
-                .map(|e| e.message())
-                .filter(|m| !m.is_empty())
-                .unwrap_or_else(|| "it could not be loaded".to_string());
-            on_reply.emit(failed(format!("the worker failed: {detail}")));
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(MinimiseWorker {
-            worker,
-            _on_message: on_message,
-            _on_error: on_error,
-        })
-    }
-}
-
-impl Drop for MinimiseWorker {
-    fn drop(&mut self) {
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.terminate();
+        Job::start(names, request.to_text(), on_text, on_failure)
+            .map(|_job| MinimiseWorker { _job })
     }
 }
 

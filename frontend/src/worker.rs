@@ -51,41 +51,48 @@ pub fn in_worker() -> bool {
     js_sys::global().is_instance_of::<DedicatedWorkerGlobalScope>()
 }
 
-/// A running search, seen from the page; dropping it terminates the worker at once, whatever it is
-/// doing, and hands all of its memory back.
-pub struct ExploreWorker {
+/// One request running in a worker of this wasm, seen from the page: the explorer's search, the fix
+/// search and Open minimised each start one, with their own messages. The request is posted when the
+/// worker says [`Reply::Ready`]; every later message goes to `on_text`, a worker that fails to load or
+/// crashes to `on_failure`. Dropping it terminates the worker at once, whatever it is doing, and hands
+/// all of its memory back: that is how Cancel works (a busy worker reads no messages).
+pub struct Job {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(Event)>,
 }
 
-impl ExploreWorker {
-    /// Starts a worker on this wasm and has it run `request`: the request is posted when the worker
-    /// says [`Reply::Ready`], and every later reply goes to `on_reply`. A worker that fails to load or
-    /// crashes, or a reply that cannot be read, goes to `on_error`.
+/// Who runs a [`Job`], in the words of its error messages.
+pub struct JobNames {
+    /// The worker ("the explorer's worker").
+    pub worker: &'static str,
+    /// What the request is sent to ("the explorer").
+    pub to: &'static str,
+}
+
+impl Job {
+    /// Starts a worker on this wasm and has it run `request` (the request's own text).
     pub fn start(
-        request: &Request,
-        on_reply: Callback<Reply>,
-        on_error: Callback<String>,
-    ) -> Result<ExploreWorker, String> {
-        let worker =
-            spawn().map_err(|e| format!("cannot start the explorer's worker: {}", js_text(&e)))?;
-        let request = JsValue::from_str(&request.to_json());
+        names: JobNames,
+        request: String,
+        on_text: Callback<String>,
+        on_failure: Callback<String>,
+    ) -> Result<Job, String> {
+        let JobNames { worker: name, to } = names;
+        let worker = spawn().map_err(|e| format!("cannot start {name}: {}", js_text(&e)))?;
+        let request = JsValue::from_str(&request);
         let on_message = {
-            let (worker, on_error) = (worker.clone(), on_error.clone());
+            let (worker, on_failure) = (worker.clone(), on_failure.clone());
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                match Reply::from_json(&e.data().as_string().unwrap_or_default()) {
-                    Ok(Reply::Ready) => {
-                        if let Err(e) = worker.post_message(&request) {
-                            on_error.emit(format!(
-                                "cannot send the scenario to the explorer: {}",
-                                js_text(&e)
-                            ));
-                        }
+                let text = e.data().as_string().unwrap_or_default();
+                if Reply::from_json(&text) == Ok(Reply::Ready) {
+                    if let Err(e) = worker.post_message(&request) {
+                        on_failure
+                            .emit(format!("cannot send the scenario to {to}: {}", js_text(&e)));
                     }
-                    Ok(reply) => on_reply.emit(reply),
-                    Err(message) => on_error.emit(message),
+                    return;
                 }
+                on_text.emit(text);
             })
         };
         let on_error = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
@@ -94,11 +101,11 @@ impl ExploreWorker {
                 .map(|e| e.message())
                 .filter(|m| !m.is_empty())
                 .unwrap_or_else(|| "it could not be loaded".to_string());
-            on_error.emit(format!("the explorer's worker failed: {detail}"));
+            on_failure.emit(format!("{name} failed: {detail}"));
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(ExploreWorker {
+        Ok(Job {
             worker,
             _on_message: on_message,
             _on_error: on_error,
@@ -106,12 +113,41 @@ impl ExploreWorker {
     }
 }
 
-impl Drop for ExploreWorker {
+impl Drop for Job {
     fn drop(&mut self) {
         // Detach first: a message already queued must not reach the dropped closures.
         self.worker.set_onmessage(None);
         self.worker.set_onerror(None);
         self.worker.terminate();
+    }
+}
+
+/// A running search, seen from the page; dropping it terminates the worker.
+pub struct ExploreWorker {
+    _job: Job,
+}
+
+impl ExploreWorker {
+    /// Starts a worker on this wasm and has it run `request`; every reply after [`Reply::Ready`] goes
+    /// to `on_reply`. A worker that fails to load or crashes, or a reply that cannot be read, goes to
+    /// `on_error`.
+    pub fn start(
+        request: &Request,
+        on_reply: Callback<Reply>,
+        on_error: Callback<String>,
+    ) -> Result<ExploreWorker, String> {
+        let on_text = {
+            let on_error = on_error.clone();
+            Callback::from(move |text: String| match Reply::from_json(&text) {
+                Ok(reply) => on_reply.emit(reply),
+                Err(message) => on_error.emit(message),
+            })
+        };
+        let names = JobNames {
+            worker: "the explorer's worker",
+            to: "the explorer",
+        };
+        Job::start(names, request.to_json(), on_text, on_error).map(|_job| ExploreWorker { _job })
     }
 }
 

@@ -1,9 +1,11 @@
 //! Random small scenarios for the property tests: a few CPUs, one or two pages, short kernel-path
-//! fragments that often race.
+//! fragments that often race; and the parts of any scenario a document can hold, for the format
+//! round trips. Each test crate uses some of them.
+#![allow(dead_code)]
 
 use proptest::prelude::*;
 use tlbrace_core::model::initial::PageInitial;
-use tlbrace_core::{Action, PageKind, PageSpec, Scenario, Step, TlbEntry};
+use tlbrace_core::{Action, InitialState, PageKind, PageSpec, Scenario, Step, TlbEntry};
 
 /// Short kernel-path fragments and single actions, so that small random programs hold the paired
 /// steps that race (gather … finish, inc … dec, mkclean then writeback, copies and their switch) and
@@ -119,4 +121,99 @@ pub fn small_scenario() -> impl Strategy<Value = Scenario> {
                 s
             },
         )
+}
+
+/// Any action of the registry.
+pub fn any_action() -> impl Strategy<Value = Action> {
+    prop::sample::select(Action::ALL.to_vec())
+}
+
+/// A CPU's TLB entry for a page, or none.
+pub fn any_entry() -> impl Strategy<Value = Option<TlbEntry>> {
+    prop::option::of(
+        (any::<bool>(), any::<bool>()).prop_map(|(writable, dirty)| TlbEntry {
+            writable,
+            dirty,
+            frame: 0,
+        }),
+    )
+}
+
+/// A data version or pending count for the formats: small, or anything a document can hold.
+pub fn any_count() -> BoxedStrategy<Option<u32>> {
+    prop::option::of(prop_oneof![0u32..4, any::<u32>()]).boxed()
+}
+
+/// Overrides of one page, each field present or not; `tlb` up to `max_tlb` entries; versions from
+/// `count`.
+pub fn any_page_initial_with(
+    max_tlb: usize,
+    count: impl Fn() -> BoxedStrategy<Option<u32>>,
+) -> BoxedStrategy<PageInitial> {
+    let b = || prop::option::of(any::<bool>());
+    (
+        (b(), b(), b(), b(), b(), b(), b()),
+        (count(), count(), b(), b()),
+        prop::option::of(prop::collection::vec(any_entry(), 0..=max_tlb)),
+    )
+        .prop_map(
+            |(
+                (present, write, dirty, young, soft_dirty, pg_dirty, in_page_cache),
+                (mem, disk, lazyfree, shared),
+                tlb,
+            )| PageInitial {
+                present,
+                write,
+                dirty,
+                young,
+                soft_dirty,
+                pg_dirty,
+                in_page_cache,
+                mem,
+                disk,
+                tlb,
+                lazyfree,
+                shared,
+            },
+        )
+        .boxed()
+}
+
+/// One or two pages of either kind, the second now and then a second mapping of the first, each
+/// with any overrides: what a document can hold.
+pub fn any_pages(cpus: usize) -> BoxedStrategy<Vec<PageSpec>> {
+    let kind = prop_oneof![Just(PageKind::File), Just(PageKind::Anon)];
+    let page =
+        (kind, any_page_initial_with(cpus, any_count)).prop_map(|(kind, initial)| PageSpec {
+            kind,
+            same_as: None,
+            initial,
+        });
+    (page.clone(), prop::option::of((page, any::<bool>())))
+        .prop_map(|(first, second)| {
+            let mut pages = vec![first];
+            if let Some((mut p, alias)) = second {
+                if alias {
+                    // A second mapping has its page's kind: the formats write none for it.
+                    p.kind = PageKind::File;
+                    p.same_as = Some(0);
+                    let i = &mut p.initial;
+                    (i.pg_dirty, i.in_page_cache, i.mem, i.disk) = (None, None, None, None);
+                    (i.lazyfree, i.shared) = (None, None);
+                }
+                pages.push(p);
+            }
+            pages
+        })
+        .boxed()
+}
+
+/// The mm's overrides, each present or not.
+pub fn any_mm() -> BoxedStrategy<InitialState> {
+    (any_count(), prop::option::of(any::<bool>()))
+        .prop_map(|(tlb_flush_pending, tlb_flush_batched)| InitialState {
+            tlb_flush_pending,
+            tlb_flush_batched,
+        })
+        .boxed()
 }
