@@ -112,6 +112,18 @@ test('the release timeline shows where the KSM race flips, and by which commit',
   const commit = flips.locator('a.flip-commit[data-fix="ksm-checks-pending"]');
   await expect(commit).toHaveText('b3a81d0841a9');
   await expect(commit).toHaveAttribute('href', 'https://git.kernel.org/linus/b3a81d0841a9');
+  // Laid out in its own row: between the matrix and the workspace, overlapping neither (at a
+  // desktop size, where the workspace takes the rest of the window), with the intro strip above too.
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  for (const example of ['ksm', 'example-1']) {
+    await page.goto(`/?example=${example}`);
+    await expect(releases).toHaveCount(13);
+    const box = async (selector: string) => (await page.locator(selector).boundingBox())!;
+    const [matrix, strip, workspace] = [await box('.verdicts'), await box('.release-timeline'), await box('.workspace')];
+    expect(strip.height, example).toBeGreaterThan(20);
+    expect(strip.y, example).toBeGreaterThanOrEqual(matrix.y + matrix.height - 1);
+    expect(workspace.y, example).toBeGreaterThanOrEqual(strip.y + strip.height - 1);
+  }
   expect(problems).toEqual([]);
 });
 
