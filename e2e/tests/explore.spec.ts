@@ -224,3 +224,19 @@ test('the explorer searches on the page\'s architecture', async ({ page }) => {
   await expect(page.locator('.counterexample .cex-verdict')).toHaveAttribute('data-verdict', 'lost');
   expect(problems).toEqual([]);
 });
+
+test('a worker that cannot load says so, and Explore works again', async ({ page }) => {
+  await page.goto('/?example=example-1');
+  await page.locator('.timeline .step[data-step="12"]').waitFor();
+  // The page has its code; the worker's import of the same file now fails, as after a deploy
+  // that removed the page's hashed JS.
+  await page.route(/tlbrace-frontend-[0-9a-f]+\.js$/, (route) => route.abort());
+  await page.locator('.explore-button').click();
+  await expect(page.locator('.explorer [role="alert"]')).toContainText('worker', { timeout: 15_000 });
+  await expect(page.locator('.explorer [role="alert"]')).toContainText('failed');
+  await expect(page.locator('.explore-button')).toBeEnabled();
+  await page.unroute(/tlbrace-frontend-[0-9a-f]+\.js$/);
+  await chooseOnly(page, ['v5.12']);
+  await page.locator('.explore-button').click();
+  await expect(page.locator('.explore-result[data-variant="v5.12"]')).toHaveAttribute('data-outcome', 'unsafe', { timeout: 20_000 });
+});

@@ -87,7 +87,7 @@ pub fn rescue_slot(
 }
 
 /// Moves `text` aside (see [`rescue_slot`]); the key it went to, if it could be written.
-fn rescue(key: &str, text: &str) -> Option<String> {
+pub fn rescue(key: &str, text: &str) -> Option<String> {
     let slot = rescue_slot(key, text, get)?;
     write(&slot, text).ok().map(|()| slot)
 }
@@ -99,16 +99,21 @@ pub fn load() -> Result<Option<Scenario>, String> {
         return Ok(None);
     };
     from_json(&text).map(Some).map_err(|e| {
-        let kept = rescue(KEY, &text);
-        if let Some(store) = storage() {
-            let _ = store.remove_item(KEY);
-        }
-        match kept {
-            Some(slot) => format!(
-                "The autosaved scenario could not be read ({e}). The saved text is kept in \
-                 localStorage under \"{slot}\"."
+        // Removed only once its copy is written: the text may be the only copy of someone's work.
+        match rescue(KEY, &text) {
+            Some(slot) => {
+                if let Some(store) = storage() {
+                    let _ = store.remove_item(KEY);
+                }
+                format!(
+                    "The autosaved scenario could not be read ({e}). The saved text is kept in \
+                     localStorage under \"{slot}\"."
+                )
+            }
+            None => format!(
+                "The autosaved scenario could not be read ({e}), nor kept aside. It stays in \
+                 localStorage under \"{KEY}\", and this page will not save over it."
             ),
-            None => format!("The autosaved scenario could not be read ({e}), nor kept aside."),
         }
     })
 }

@@ -81,11 +81,13 @@ impl Job {
         let JobNames { worker: name, to } = names;
         let worker = spawn().map_err(|e| format!("cannot start {name}: {}", js_text(&e)))?;
         let request = JsValue::from_str(&request);
+        // Compared as text: parsing every message to find this one would parse each result twice.
+        let ready = Reply::Ready.to_json();
         let on_message = {
             let (worker, on_failure) = (worker.clone(), on_failure.clone());
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let text = e.data().as_string().unwrap_or_default();
-                if Reply::from_json(&text) == Ok(Reply::Ready) {
+                if text == ready {
                     if let Err(e) = worker.post_message(&request) {
                         on_failure
                             .emit(format!("cannot send the scenario to {to}: {}", js_text(&e)));

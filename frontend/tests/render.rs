@@ -195,3 +195,68 @@ async fn every_unreadable_autosave_is_kept_apart_with_a_notice() {
         Some(first)
     );
 }
+
+#[wasm_bindgen_test]
+async fn an_unreadable_autosave_that_cannot_be_kept_aside_is_never_written_over() {
+    let store = local_storage();
+    // Every rescue slot taken by another text: the autosave cannot be moved aside.
+    for n in 1..=storage::MAX_RESCUED {
+        store
+            .set_item(&storage::rescue_key(storage::KEY, n), &format!("other {n}"))
+            .unwrap();
+    }
+    let unreadable = "{\"version\":2,\"cpus\":";
+    let root = render_app(Some(unreadable)).await;
+    let alert = rendered(&root, "[role=alert]").await;
+    let words = alert.text_content().unwrap();
+    assert!(words.contains("nor kept aside"), "{words}");
+    assert_eq!(
+        store.get_item(storage::KEY).unwrap().as_deref(),
+        Some(unreadable)
+    );
+
+    // An edit: the work is not saved over the only copy, and the page says so.
+    let lanes = count(&root, ".timeline .lane");
+    root.query_selector(".lane-add")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    support::until("the new lane", || {
+        count(&root, ".timeline .lane") == lanes + 1
+    })
+    .await;
+    let alert = rendered(&root, ".save-error").await;
+    let words = alert.text_content().unwrap();
+    assert!(words.contains("not being saved"), "{words}");
+    assert_eq!(
+        store.get_item(storage::KEY).unwrap().as_deref(),
+        Some(unreadable)
+    );
+
+    // Once a slot is free, the next edit keeps it aside and saves.
+    store
+        .remove_item(&storage::rescue_key(storage::KEY, storage::MAX_RESCUED))
+        .unwrap();
+    root.query_selector(".lane-add")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    support::until("the autosave", || {
+        store.get_item(storage::KEY).unwrap().as_deref() != Some(unreadable)
+    })
+    .await;
+    assert_eq!(
+        store
+            .get_item(&storage::rescue_key(storage::KEY, storage::MAX_RESCUED))
+            .unwrap()
+            .as_deref(),
+        Some(unreadable)
+    );
+    for n in 1..=storage::MAX_RESCUED {
+        store
+            .remove_item(&storage::rescue_key(storage::KEY, n))
+            .unwrap();
+    }
+}

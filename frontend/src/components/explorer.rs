@@ -438,11 +438,18 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
         })
     };
     // Minimising runs in a worker too (crate::minimise): Cancel terminates it.
+    // Its failure is its own message: the search's state (a search may still be running) is not
+    // touched by it.
     let minimising = use_state(|| None::<String>);
+    let minimise_error = use_state(|| None::<String>);
     let minimiser = use_mut_ref(|| None::<MinimiseWorker>);
     let on_minimise = {
-        let (rows, on_open, search) = (search.rows.clone(), props.on_open.clone(), search.clone());
-        let (minimising, minimiser) = (minimising.clone(), minimiser.clone());
+        let (rows, on_open) = (search.rows.clone(), props.on_open.clone());
+        let (minimising, minimiser, minimise_error) = (
+            minimising.clone(),
+            minimiser.clone(),
+            minimise_error.clone(),
+        );
         Callback::from(move |i: usize| {
             let Some((s, variant)) = rows.get(i).and_then(Row::counterexample) else {
                 return;
@@ -452,17 +459,20 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                 variant,
                 keep_writeback_pairs: true,
             };
+            minimise_error.set(None);
             let on_reply = {
-                let (on_open, search) = (on_open.clone(), search.clone());
-                let (minimising, minimiser) = (minimising.clone(), minimiser.clone());
+                let on_open = on_open.clone();
+                let (minimising, minimiser, minimise_error) = (
+                    minimising.clone(),
+                    minimiser.clone(),
+                    minimise_error.clone(),
+                );
                 Callback::from(move |reply: MinimiseReply| {
                     minimiser.borrow_mut().take();
                     minimising.set(None);
                     match reply {
                         MinimiseReply::Minimised(scenario) => on_open.emit((scenario, variant)),
-                        MinimiseReply::Failed(message) => {
-                            search.dispatch(SearchEvent::Failed(message))
-                        }
+                        MinimiseReply::Failed(message) => minimise_error.set(Some(message)),
                     }
                 })
             };
@@ -475,7 +485,7 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                         s.steps.len()
                     )));
                 }
-                Err(e) => search.dispatch(SearchEvent::Failed(e)),
+                Err(e) => minimise_error.set(Some(e)),
             }
         })
     };
@@ -585,6 +595,9 @@ pub fn Explorer(props: &ExplorerProps) -> Html {
                     <span class="minimise-text" aria-live="polite">{ what.clone() }</span>
                     <button type="button" class="minimise-cancel" onclick={on_cancel_minimise}>{ "Cancel" }</button>
                 </div>
+            }
+            if let Some(e) = &*minimise_error {
+                <p class="error minimise-error" role="alert">{ format!("Open minimised: {e}") }</p>
             }
             <ExploreResults rows={search.rows.clone()} {on_open} {on_minimise} />
         </section>

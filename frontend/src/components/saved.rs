@@ -10,6 +10,10 @@
 //! - Another tab may save meanwhile: the `storage` event says so on the page, with a button to open
 //!   the other tab's scenario; before this tab next writes, the other tab's scenario goes into the
 //!   recent list, so neither is lost.
+//! - Nothing stored is written over before it is kept: the autosave counts as this tab's own only
+//!   when it is what the editor opened on or last wrote. Anything else (another tab's scenario, the
+//!   work a link opened over, a text this page cannot read) goes into the recent list or is moved
+//!   aside first, and when that fails the save does not happen and the page says why.
 //! - A write the browser refuses (the quota, storage disabled) is an alert, with what to do instead.
 
 use std::rc::Rc;
@@ -61,20 +65,28 @@ pub fn use_saved_work(doc: &Doc, first_visit: bool, edit: Callback<Edit>) -> Sav
             // What goes into the recent list, and what this tab writes as the working scenario.
             let mut keep: Vec<Scenario> = Vec::new();
             let mut save = false;
+            // A stored scenario not this tab's own, which must be kept before the save, and why
+            // the save must not happen.
+            let mut foreign: Option<Scenario> = None;
+            let mut blocked: Option<String> = None;
             let mut seen = seen.borrow_mut();
             match seen.as_mut() {
                 None => {
                     // The page opened a link or an example over saved work: both are kept.
-                    if doc.unedited_open() && !first_visit {
+                    let over_saved = doc.unedited_open() && !first_visit;
+                    if over_saved {
                         let saved = doc.undo.last().filter(|s| !s.steps.is_empty());
                         keep.extend(saved.map(|s| (**s).clone()));
                         keep.push((*doc.scenario).clone());
                     }
+                    // The stored text counts as this tab's own only when it is the scenario the
+                    // editor opened on; anything else is kept before it is written over.
+                    let own = storage::get(storage::KEY).filter(|t| from_json(t).is_ok());
                     *seen = Some(Seen {
                         scenario: doc.scenario.clone(),
                         unedited_open: doc.unedited_open(),
                         loads: doc.loads,
-                        written: storage::get(storage::KEY),
+                        written: if over_saved { None } else { own },
                     });
                 }
                 Some(last) => {
@@ -87,10 +99,23 @@ pub fn use_saved_work(doc: &Doc, first_visit: bool, edit: Callback<Edit>) -> Sav
                         }
                     }
                     if !doc.unedited_open() {
-                        // Another tab saved since this one last did: keep theirs before writing.
+                        // What is stored and not this tab's own (another tab's save, the work a
+                        // link opened over, a text this page cannot read) is kept before it is
+                        // written over: in the recent list, or moved aside.
                         let stored = storage::get(storage::KEY);
-                        if stored.is_some() && stored != last.written {
-                            keep.extend(stored.and_then(|t| from_json(&t).ok()));
+                        if let Some(text) = stored.filter(|t| Some(t) != last.written.as_ref()) {
+                            match from_json(&text) {
+                                Ok(theirs) => foreign = Some(theirs),
+                                Err(_) => {
+                                    if storage::rescue(storage::KEY, &text).is_none() {
+                                        blocked = Some(
+                                            "a saved text this page cannot read and could not \
+                                             keep aside"
+                                                .to_string(),
+                                        );
+                                    }
+                                }
+                            }
                         }
                         save = true;
                     }
@@ -111,7 +136,19 @@ pub fn use_saved_work(doc: &Doc, first_visit: bool, edit: Callback<Edit>) -> Sav
                     })
                 })
                 .collect();
-            if save {
+            if let Some(theirs) = &foreign {
+                if let Err(e) = storage::remember(theirs, now) {
+                    blocked = Some(format!(
+                        "{}, which could not be kept in the recent list ({e})",
+                        storage::title_line(theirs)
+                    ));
+                }
+            }
+            if let (true, Some(why)) = (save, &blocked) {
+                problems.push(format!(
+                    "your work is not being saved, so as not to overwrite {why}"
+                ));
+            } else if save {
                 match storage::save(&doc.scenario) {
                     Ok(text) => {
                         if let Some(last) = seen.as_mut() {
@@ -122,7 +159,7 @@ pub fn use_saved_work(doc: &Doc, first_visit: bool, edit: Callback<Edit>) -> Sav
                 }
             }
             drop(seen);
-            if !keep.is_empty() {
+            if !keep.is_empty() || foreign.is_some() {
                 recents.set((Rc::new(storage::recents().0), recents.1.clone()));
             }
             failure.set((!problems.is_empty()).then(|| problems.join("; ")));
@@ -256,21 +293,41 @@ struct RecentProps {
 #[component]
 fn RecentMenu(props: &RecentProps) -> Html {
     let (recents, on_load) = (&props.recents, &props.on_load);
+    let error = use_state(|| None::<String>);
     if recents.is_empty() {
         return html! {};
     }
     let onchange = {
-        let (recents, on_load) = (recents.clone(), on_load.clone());
+        let (recents, on_load, error) = (recents.clone(), on_load.clone(), error.clone());
         Callback::from(move |e: Event| {
             let select = e.target_unchecked_into::<HtmlSelectElement>();
             let chosen = select.value().parse::<usize>().ok();
             select.set_value("");
-            if let Some(Ok(s)) = chosen.and_then(|i| recents.get(i)).map(Recent::scenario) {
-                on_load.emit(s);
+            let Some(entry) = chosen.and_then(|i| recents.get(i)) else {
+                return;
+            };
+            // An entry that no longer opens (a link from a later release, a damaged one) says so.
+            match entry.scenario() {
+                Ok(s) => {
+                    error.set(None);
+                    on_load.emit(s);
+                }
+                Err(e) => error.set(Some(format!("{} cannot be opened: {e}", entry.title))),
             }
         })
     };
+    let alert = error.as_ref().map(|message| {
+        let error = error.clone();
+        html! {
+            <span class="error recent-open-error" role="alert">{ message.clone() }
+                <button type="button" class="dismiss" aria-label="Dismiss"
+                    onclick={move |_| error.set(None)}>{ "×" }</button>
+            </span>
+        }
+    });
     html! {
+        <>
+        { alert }
         <select class="recent" aria-label="Recent scenarios" {onchange}
             title="Scenarios you worked on or opened in this browser, newest first (loading one is undoable)">
             <option value="" selected=true>{ format!("Recent ({})…", recents.len()) }</option>
@@ -278,5 +335,6 @@ fn RecentMenu(props: &RecentProps) -> Html {
                 <option value={i.to_string()} class="recent-entry">{ format!("{} · {}", r.title, when(r.at)) }</option>
             }) }
         </select>
+        </>
     }
 }
