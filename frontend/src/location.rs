@@ -80,19 +80,7 @@ pub fn arch_param(search: &str) -> Arch {
 /// own fragments in the URL (a test runner's `#wbg_style=…`, an anchor), and those are not ours to
 /// complain about. A damaged, truncated or newer-version link gives a message the user can read.
 pub fn link_from_fragment(hash: &str) -> Option<Result<Scenario, String>> {
-    let fragment = hash.strip_prefix('#').unwrap_or(hash).trim();
-    if fragment.is_empty() {
-        return None;
-    }
-    // Links pasted through some chat tools arrive percent-encoded; base64url itself never needs it.
-    let decoded = if fragment.contains('%') {
-        js_sys_decode(fragment).unwrap_or_else(|| fragment.to_string())
-    } else {
-        fragment.to_string()
-    };
-    if !share::looks_like_link(&decoded) {
-        return None;
-    }
+    let decoded = link_text(hash)?;
     Some(
         share::decode(&decoded)
             .map_err(|e| format!("Could not open the share link in the address bar: {e}.")),
@@ -244,11 +232,28 @@ pub fn embed_url(scenario: &Scenario, arch: Arch) -> String {
     )
 }
 
-/// Whether the address bar's fragment is shaped like a share link (without decoding it).
+/// A fragment's share link, as [`link_from_fragment`] reads it (trimmed, percent-decoded), when it
+/// is shaped like one.
+fn link_text(hash: &str) -> Option<String> {
+    let fragment = hash.strip_prefix('#').unwrap_or(hash).trim();
+    if fragment.is_empty() {
+        return None;
+    }
+    // Links pasted through some chat tools arrive percent-encoded; base64url itself never needs it.
+    let decoded = if fragment.contains('%') {
+        js_sys_decode(fragment).unwrap_or_else(|| fragment.to_string())
+    } else {
+        fragment.to_string()
+    };
+    share::looks_like_link(&decoded).then_some(decoded)
+}
+
+/// Whether the address bar's fragment is shaped like a share link (without decoding the scenario),
+/// by the same reading as [`link_from_fragment`].
 pub fn has_link() -> bool {
     location()
         .and_then(|l| l.hash().ok())
-        .is_some_and(|h| share::looks_like_link(h.trim_start_matches('#')))
+        .is_some_and(|h| link_text(&h).is_some())
 }
 
 /// Drops `?example=` and `&step=` from the address bar (no navigation, no history entry): once
