@@ -385,7 +385,8 @@ pub fn ImportExport(props: &ImportExportProps) -> Html {
                 { choice_list }
                 { message }
                 if let Some(d) = &*pending {
-                    <UnmappedPanel import={d.clone()}
+                    // Keyed by the import: a new paste is a new panel, never the old picks for a frame.
+                    <UnmappedPanel key={format!("{:p}", Rc::as_ptr(d))} import={d.clone()}
                         on_open={load.reform(|(s, skipped)| (s, "diagram".to_string(), skipped))}
                         on_cancel={{ let pending = pending.clone(); Callback::from(move |()| pending.set(None)) }} />
                 }
