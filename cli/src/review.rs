@@ -72,7 +72,7 @@ pub fn cmd_fix(args: &FixArgs) -> Result<(), String> {
         let also = if presets.is_empty() {
             String::new()
         } else {
-            format!("   (as in {})", presets.join(", "))
+            format!("   (these changes are also in {})", presets.join(", "))
         };
         outln!("\n* {}{also}", c.variant.name());
         for ch in &c.changes {

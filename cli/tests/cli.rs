@@ -374,7 +374,10 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
 fn fix_names_yu_zhaos_check_with_the_flush_for_example_1() {
     let out = stdout(&tlbrace(&["fix", "example-1", "--base", "v5.10-rc4"]));
     assert!(out.contains("add yu-mkclean-pending"), "{out}");
-    assert!(out.contains("(as in yu-fix+flush)"), "{out}");
+    assert!(
+        out.contains("(these changes are also in yu-fix+flush)"),
+        "{out}"
+    );
     assert!(out.contains("Tempting but not enough"), "{out}");
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&tlbrace(&["fix", "example-2a", "--json"]))).unwrap();

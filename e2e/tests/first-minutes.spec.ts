@@ -118,6 +118,16 @@ test('the title and a lane\'s caption edit in place, undoably', async ({ page })
   await page.locator('.lane-label-input').fill('something else');
   await page.locator('.lane-label-input').press('Escape');
   await expect(page.locator('.lane[data-cpu="3"] .lane-label')).toHaveText('page writeback');
+  // A caption longer than its lane is cut short; the lane's steps stay inside the lane.
+  await page.locator('.lane[data-cpu="2"] button.lane-label').click();
+  await page.locator('.lane-label-input').fill('a GPU driver with a caption far longer than any lane is wide');
+  await page.locator('.lane-label-input').press('Enter');
+  const lane = (await page.locator('.lane[data-cpu="2"]').boundingBox())!;
+  for (const step of await page.locator('.lane[data-cpu="2"] .step').all()) {
+    const box = (await step.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(lane.x + lane.width + 0.5);
+  }
+  await page.locator('button.undo').click();
 
   await page.locator('button.undo').click();
   await expect(page.locator('.lane[data-cpu="1"] .lane-label')).toHaveText('');

@@ -136,7 +136,7 @@ test('which fix closes Example 1: the pending check with a flush after clear_ref
   const closing = finder.locator('.fix-closing[data-variant="yu-fix+flush"]');
   await expect(closing).toBeVisible({ timeout: 25_000 });
   await expect(finder.locator('.fix-headline')).toContainText('From v5.10-rc4:');
-  await expect(closing.locator('.fix-presets')).toContainText('as in yu-fix+flush');
+  await expect(closing.locator('.fix-presets')).toContainText('these changes are also in yu-fix+flush');
   await expect(closing.locator('.fix-change[data-fix="yu-mkclean-pending"][data-on="true"]')).toContainText('page_mkclean_one');
   await expect(closing.locator('.fix-change[data-fix="clear-refs-flush"][data-on="true"]')).toContainText('flush_tlb_mm');
   const tempting = finder.locator('.fix-tempting[data-variant="v5.10-rc4+yu-mkclean-pending"]');

@@ -871,7 +871,11 @@ impl Variant {
             .fixes
             .iter()
             .filter(|f| f.def().arch.is_none_or(|a| a == self.arch))
-            .map(|f| format!("{} ({})", f.name(), short_commit(f.def().commit)))
+            .map(|f| match short_commit(f.def().commit) {
+                // A row with no commit says so in parentheses already: "(reference)".
+                c if c.starts_with('(') => format!("{} {c}", f.name()),
+                c => format!("{} ({c})", f.name()),
+            })
             .collect();
         let list = if fixes.is_empty() {
             "no fixes".to_string()
@@ -989,6 +993,17 @@ impl std::fmt::Display for Variant {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_fix_without_a_commit_is_described_in_one_pair_of_parentheses() {
+        let v = Preset::V5_10Rc4
+            .variant()
+            .with(Fix::MkcleanNeverSkips, true);
+        let text = v.describe();
+        assert!(text.contains("mkclean-never-skips (reference)"), "{text}");
+        assert!(!text.contains("(("), "{text}");
+    }
+
     use super::*;
 
     #[test]

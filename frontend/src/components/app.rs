@@ -537,7 +537,7 @@ fn Editor() -> Html {
                         <button type="button" class="drawer-close" aria-label="Close the step's state"
                             onclick={edit.reform(|_: MouseEvent| Edit::Select(None))}>{ "×" }</button>
                     }
-                    <Inspector scenario={scenario.clone()} variant={AttrValue::from(inspected_name)}
+                    <Inspector scenario={scenario.clone()} variant={AttrValue::from(inspected.variant.name())}
                         result={inspected.result.clone()} selected={doc.selected} />
                     <div class="panels">
                         <SharePanel scenario={scenario.clone()} arch={view.arch} columns={cols.clone()}

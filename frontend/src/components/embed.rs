@@ -25,7 +25,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::verdicts::{badge, groups, preset_columns, verdict_id, Column, VariantKey};
+use super::verdicts::{badge, group_note, groups, preset_columns, verdict_id, Column, VariantKey};
 use crate::browser::post_height;
 use crate::location;
 use crate::review::{authors_column, authors_extra, verdict_changes};
@@ -165,15 +165,22 @@ pub fn VerdictMatrix(props: &VerdictMatrixProps) -> Html {
                 </li>
             }
         });
+    let all_groups = groups(&props.runs);
     html! {
         <div class="verdicts" role="group" aria-label="Verdict under each kernel variant">
             <ul class="verdict-groups">
-                { for groups(&props.runs).into_iter().map(|g| {
+                { for all_groups.iter().enumerate().map(|(k, g)| {
                     let id = verdict_id(&props.runs[g[0]].result);
+                    // Only when another line has the same verdict: then it says why there are two.
+                    let note = group_note(&props.runs, &all_groups, k);
+                    let note = note.contains("different run").then_some(note);
                     html! {
                         <li class="verdict-group" data-verdict={id}>
                             { badge(id) }
-                            <span class="group-members">{ for g.into_iter().map(button) }</span>
+                            <span class="group-members">{ for g.iter().copied().map(button) }</span>
+                            if let Some(note) = note {
+                                <span class="group-note">{ note }</span>
+                            }
                         </li>
                     }
                 }) }

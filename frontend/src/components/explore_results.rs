@@ -196,6 +196,8 @@ pub fn ExploreResults(props: &ResultsProps) -> Html {
         return html! {};
     }
     html! {
+        // Scrolls sideways on its own on a narrow screen (the page itself does not).
+        <div class="explore-results-scroll">
         <table class="explore-results">
             <thead>
                 <tr>
@@ -213,6 +215,7 @@ pub fn ExploreResults(props: &ResultsProps) -> Html {
                 { for props.rows.iter().enumerate().map(|(i, row)| result_row(i, row, props)) }
             </tbody>
         </table>
+        </div>
     }
 }
 

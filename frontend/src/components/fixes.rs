@@ -230,14 +230,15 @@ fn outcome_words(outcome: Outcome) -> String {
     }
 }
 
-/// The presets that contain a change set (by name), as "as in yu-fix+flush" (runs of presets
-/// shortened).
+/// The presets that make the same changes (by name), as "these changes are also in yu-fix+flush"
+/// (runs of presets shortened). Not "this kernel is yu-fix": the preset may differ elsewhere, and on
+/// this timeline it may not hold.
 pub fn as_in(presets: &[String]) -> Option<String> {
     let presets: Vec<Preset> = presets
         .iter()
         .filter_map(|n| Preset::from_name(n))
         .collect();
-    (!presets.is_empty()).then(|| format!("as in {}", names(&presets)))
+    (!presets.is_empty()).then(|| format!("these changes are also in {}", names(&presets)))
 }
 
 fn changes(list: &[Change]) -> Html {
@@ -493,7 +494,10 @@ mod tests {
             .iter()
             .find(|(v, _)| v.name() == "yu-fix+flush")
             .unwrap();
-        assert_eq!(as_in(presets).as_deref(), Some("as in yu-fix+flush"));
+        assert_eq!(
+            as_in(presets).as_deref(),
+            Some("these changes are also in yu-fix+flush")
+        );
         assert!(changes_from(&report.base, flush)
             .iter()
             .any(|c| c.words().starts_with("add yu-mkclean-pending (")));

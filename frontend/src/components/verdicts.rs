@@ -170,6 +170,33 @@ pub fn groups(cols: &[Column]) -> Vec<Vec<usize>> {
     groups
 }
 
+/// What a group's heading adds to its verdict: "ran alike" for several presets, and, when other
+/// groups reach the same verdict by a different run, which of them it is ("different runs, 2 of 3"),
+/// so that two headings saying the same verdict do not read as a mistake.
+pub fn group_note(cols: &[Column], groups: &[Vec<usize>], k: usize) -> String {
+    let id = |g: &Vec<usize>| verdict_id(&cols[g[0]].result);
+    let this = id(&groups[k]);
+    let same: Vec<usize> = (0..groups.len())
+        .filter(|&j| id(&groups[j]) == this)
+        .collect();
+    let mut parts = Vec::new();
+    if groups[k].len() > 1 {
+        parts.push("ran alike".to_string());
+    }
+    if same.len() > 1 {
+        let nth = same.iter().position(|&j| j == k).unwrap_or(0) + 1;
+        parts.push(format!(
+            "the same verdict by a different run, {nth} of {}",
+            same.len()
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
+    }
+}
+
 /// Why a preset is shown first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -431,10 +458,10 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
             </button>
         }
     };
-    let group_row = |g: &Vec<usize>| {
+    let group_row = |k: usize, g: &Vec<usize>| {
         let first = &cols[g[0]];
         let id = verdict_id(&first.result);
-        let runs = if g.len() > 1 { " (ran alike)" } else { "" };
+        let runs = group_note(cols, &groups, k);
         // Each preset with what it is, on the page rather than only in its tooltip.
         let member = |i: usize| {
             let source = match cols[i].key {
@@ -509,7 +536,7 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
             </div>
             <details class="all-verdicts">
                 <summary>{ format!("All releases and proposals ({presets})") }</summary>
-                <ul class="verdict-groups">{ for groups.iter().map(group_row) }</ul>
+                <ul class="verdict-groups">{ for groups.iter().enumerate().map(|(k, g)| group_row(k, g)) }</ul>
             </details>
         </section>
     }
@@ -744,6 +771,28 @@ mod tests {
         for group in &g {
             let ids: Vec<&str> = group.iter().map(|&i| verdict_id(&c[i].result)).collect();
             assert!(ids.windows(2).all(|w| w[0] == w[1]), "{ids:?}");
+        }
+    }
+
+    #[test]
+    fn two_lines_with_one_verdict_say_they_are_different_runs() {
+        // KSM: v3.12 does harm alone, v3.13 … v4.12 alike; both use after free.
+        let c = cols("ksm");
+        let g = groups(&c);
+        let id = |k: usize| verdict_id(&c[g[k][0]].result);
+        let k = (0..g.len())
+            .find(|&k| (0..g.len()).any(|j| j != k && id(j) == id(k)))
+            .expect("two groups with one verdict");
+        let same = (0..g.len()).filter(|&j| id(j) == id(k)).count();
+        let note = group_note(&c, &g, k);
+        assert!(
+            note.contains(&format!("the same verdict by a different run, 1 of {same}")),
+            "{note}"
+        );
+        // A verdict no other group has: at most "ran alike".
+        for j in (0..g.len()).filter(|&j| (0..g.len()).all(|i| i == j || id(i) != id(j))) {
+            let note = group_note(&c, &g, j);
+            assert!(note.is_empty() || note == " (ran alike)", "{note}");
         }
     }
 
