@@ -16,6 +16,7 @@ test('a history example from the menu shows its two kernels first, harmed and ho
   await expect(menu.locator('optgroup[label="The seed thread (2020)"] option')).toHaveCount(5);
   const option = menu.locator('optgroup[label="History: 2017"] option[value="reclaim-vs-mprotect"]');
   await expect(option).toHaveAttribute('title', /3ea277194daa/);
+  await expect(option).toHaveText(/^reclaim-vs-mprotect · reclaim batches its flush/);
   await menu.selectOption('reclaim-vs-mprotect');
 
   // The contrast comes first: harmed under v4.12 (batched reclaim, before the fix), holds under v4.13.

@@ -634,7 +634,12 @@ fn toolbar(doc: &Doc, edit: &Callback<Edit>, run: &Callback<Vec<Command>>, recen
             Some(c) => format!("{} (commit {c})", e.description),
             None => e.description.to_string(),
         };
-        html! { <option value={e.name} {title}>{ e.name }</option> }
+        // What it is, in the list itself (its whole description and commit in the tooltip).
+        let mut what: String = e.description.chars().take(64).collect();
+        if what.len() < e.description.len() {
+            what.push('…');
+        }
+        html! { <option value={e.name} {title}>{ format!("{} · {what}", e.name) }</option> }
     };
     let history = || EXAMPLES.iter().filter(|e| e.origin == Origin::History);
     let first = history().map(|e| e.year).min().unwrap_or(0);
