@@ -52,36 +52,11 @@ fn any_page_initial(max_tlb: usize) -> BoxedStrategy<PageInitial> {
 /// One or two pages: their kinds, a second mapping of the first page now and then, and overrides on
 /// some of them (often none: the default state is where most races start).
 fn any_pages(max_tlb: usize) -> BoxedStrategy<Vec<PageSpec>> {
-    let kind = prop_oneof![Just(PageKind::File), Just(PageKind::Anon)];
     let initial = prop_oneof![
         2 => Just(PageInitial::default()),
         1 => any_page_initial(max_tlb),
     ];
-    let page = (kind, initial).prop_map(|(kind, initial)| PageSpec {
-        kind,
-        same_as: None,
-        initial,
-    });
-    (page.clone(), prop::option::of((page, any::<bool>())))
-        .prop_map(|(first, second)| {
-            let mut pages = vec![first];
-            if let Some((mut p, alias)) = second {
-                if alias {
-                    // A second mapping's kind is its page's; the formats write none for it.
-                    p.kind = PageKind::File;
-                    p.same_as = Some(0);
-                    p.initial.pg_dirty = None;
-                    p.initial.in_page_cache = None;
-                    p.initial.mem = None;
-                    p.initial.disk = None;
-                    p.initial.lazyfree = None;
-                    p.initial.shared = None;
-                }
-                pages.push(p);
-            }
-            pages
-        })
-        .boxed()
+    common::pages_with(initial.boxed())
 }
 
 fn any_mm() -> BoxedStrategy<InitialState> {

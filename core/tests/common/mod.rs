@@ -182,13 +182,18 @@ pub fn any_page_initial_with(
 /// One or two pages of either kind, the second now and then a second mapping of the first, each
 /// with any overrides: what a document can hold.
 pub fn any_pages(cpus: usize) -> BoxedStrategy<Vec<PageSpec>> {
+    pages_with(any_page_initial_with(cpus, any_count))
+}
+
+/// One or two pages of either kind with overrides from `initial`, the second now and then a second
+/// mapping of the first (which carries none of the page's own state).
+pub fn pages_with(initial: BoxedStrategy<PageInitial>) -> BoxedStrategy<Vec<PageSpec>> {
     let kind = prop_oneof![Just(PageKind::File), Just(PageKind::Anon)];
-    let page =
-        (kind, any_page_initial_with(cpus, any_count)).prop_map(|(kind, initial)| PageSpec {
-            kind,
-            same_as: None,
-            initial,
-        });
+    let page = (kind, initial).prop_map(|(kind, initial)| PageSpec {
+        kind,
+        same_as: None,
+        initial,
+    });
     (page.clone(), prop::option::of((page, any::<bool>())))
         .prop_map(|(first, second)| {
             let mut pages = vec![first];

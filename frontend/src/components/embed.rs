@@ -172,8 +172,8 @@ pub fn VerdictMatrix(props: &VerdictMatrixProps) -> Html {
                 { for all_groups.iter().enumerate().map(|(k, g)| {
                     let id = verdict_id(&props.runs[g[0]].result);
                     // Only when another line has the same verdict: then it says why there are two.
-                    let note = group_note(&props.runs, &all_groups, k);
-                    let note = note.contains("different run").then_some(note);
+                    let note = group_note(&props.runs, &all_groups, k, false);
+                    let note = (!note.is_empty()).then_some(note);
                     html! {
                         <li class="verdict-group" data-verdict={id}>
                             { badge(id) }

@@ -170,17 +170,18 @@ pub fn groups(cols: &[Column]) -> Vec<Vec<usize>> {
     groups
 }
 
-/// What a group's heading adds to its verdict: "ran alike" for several presets, and, when other
-/// groups reach the same verdict by a different run, which of them it is ("different runs, 2 of 3"),
-/// so that two headings saying the same verdict do not read as a mistake.
-pub fn group_note(cols: &[Column], groups: &[Vec<usize>], k: usize) -> String {
+/// What a group's heading adds to its verdict: "ran alike" for several presets (when `alike`), and,
+/// when other groups reach the same verdict by a different run, which of them it is ("… a different
+/// run, 2 of 3"), so that two headings saying the same verdict do not read as a mistake. Empty when
+/// there is nothing to add.
+pub fn group_note(cols: &[Column], groups: &[Vec<usize>], k: usize, alike: bool) -> String {
     let id = |g: &Vec<usize>| verdict_id(&cols[g[0]].result);
     let this = id(&groups[k]);
     let same: Vec<usize> = (0..groups.len())
         .filter(|&j| id(&groups[j]) == this)
         .collect();
     let mut parts = Vec::new();
-    if groups[k].len() > 1 {
+    if alike && groups[k].len() > 1 {
         parts.push("ran alike".to_string());
     }
     if same.len() > 1 {
@@ -461,7 +462,7 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
     let group_row = |k: usize, g: &Vec<usize>| {
         let first = &cols[g[0]];
         let id = verdict_id(&first.result);
-        let runs = group_note(cols, &groups, k);
+        let runs = group_note(cols, &groups, k, true);
         // Each preset with what it is, on the page rather than only in its tooltip.
         let member = |i: usize| {
             let source = match cols[i].key {
@@ -784,14 +785,14 @@ mod tests {
             .find(|&k| (0..g.len()).any(|j| j != k && id(j) == id(k)))
             .expect("two groups with one verdict");
         let same = (0..g.len()).filter(|&j| id(j) == id(k)).count();
-        let note = group_note(&c, &g, k);
+        let note = group_note(&c, &g, k, true);
         assert!(
             note.contains(&format!("the same verdict by a different run, 1 of {same}")),
             "{note}"
         );
         // A verdict no other group has: at most "ran alike".
         for j in (0..g.len()).filter(|&j| (0..g.len()).all(|i| i == j || id(i) != id(j))) {
-            let note = group_note(&c, &g, j);
+            let note = group_note(&c, &g, j, true);
             assert!(note.is_empty() || note == " (ran alike)", "{note}");
         }
     }
