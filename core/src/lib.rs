@@ -20,6 +20,7 @@ pub mod examples;
 pub mod formats;
 pub mod model;
 pub mod search;
+mod sort;
 
 pub use model::action::{Action, KernelPath};
 pub use model::effect::{Bad, LossHow};

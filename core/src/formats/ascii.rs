@@ -309,8 +309,10 @@ impl Import {
                 text: u.text.clone(),
                 step: u.at.checked_sub(1),
             };
-            self.commentary.push(c);
-            self.commentary.sort_by_key(|c| (c.line, c.column));
+            let at = self
+                .commentary
+                .partition_point(|x| (x.line, x.column) <= (c.line, c.column));
+            self.commentary.insert(at, c);
             self.unmapped[which].resolved = Some(Resolved::Commentary);
             return Ok(None);
         };

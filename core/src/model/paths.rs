@@ -162,7 +162,7 @@ pub fn irregular(scenario: &Scenario) -> Vec<Irregular> {
             }
         }
     }
-    out.sort_by_key(|x| x.step);
+    crate::sort::sort_by_key(&mut out, |x| x.step as u64);
     out
 }
 

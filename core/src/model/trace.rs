@@ -161,7 +161,7 @@ impl Verdict {
         .into_iter()
         .flatten()
         .collect();
-        steps.sort_unstable();
+        crate::sort::sort_by_key(&mut steps, |&s| s as u64);
         steps.dedup();
         steps
     }

@@ -691,7 +691,7 @@ impl<'a> Ctx<'a> {
                     })
                     .map(|f| s.frame[f].data),
             );
-            values.sort_unstable();
+            crate::sort::sort_by_key(&mut values, |&v| u64::from(v));
             values.dedup();
             let rank = |v: u32| values.iter().position(|&x| x == v).unwrap_or(0) as u32;
             s.page[p].disk = rank(s.page[p].disk);

@@ -48,6 +48,11 @@ pub struct Change {
 }
 
 impl Change {
+    /// The derived order as a sort key: the fix (in declaration order), then off before on.
+    fn order(&self) -> u64 {
+        ((self.fix as u64) << 1) | u64::from(self.on)
+    }
+
     /// The change in kernel terms: the fix's name, commit, and what it does to the kernel.
     pub fn words(self) -> String {
         let d = self.fix.def();
@@ -145,7 +150,7 @@ pub fn find_fixes(
                 };
                 let mut set = changes.clone();
                 set.push(change);
-                set.sort();
+                crate::sort::sort_by_key(&mut set, Change::order);
                 if !seen.insert(set.clone()) {
                     continue;
                 }
@@ -205,4 +210,22 @@ fn presets_agreeing(variant: &Variant, changes: &[Change]) -> Vec<Preset> {
             changes.iter().all(|c| v.fixes.has(c.fix) == c.on)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sort_key_orders_changes_as_their_derived_order_does() {
+        let all: Vec<Change> = Fix::ALL
+            .iter()
+            .flat_map(|&fix| [false, true].map(|on| Change { fix, on }))
+            .collect();
+        for a in &all {
+            for b in &all {
+                assert_eq!(a.order().cmp(&b.order()), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
 }

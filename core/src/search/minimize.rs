@@ -110,6 +110,9 @@ fn removal_units(s: &Scenario, keep_writeback_pairs: bool) -> Vec<Vec<usize>> {
             units.push(instance[k..].to_vec());
         }
     }
-    units.sort_by_key(|u| (u[u.len() - 1], std::cmp::Reverse(u.len())));
+    // By last step, longer units first.
+    crate::sort::sort_by_key(&mut units, |u| {
+        crate::sort::pair(u[u.len() - 1], u32::MAX as usize - u.len())
+    });
     units
 }

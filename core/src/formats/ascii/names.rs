@@ -281,7 +281,9 @@ fn bigrams(text: &str) -> Vec<(char, char)> {
         .chain(std::iter::once(' '))
         .collect();
     let mut out: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
-    out.sort_unstable();
+    crate::sort::sort_by_key(&mut out, |&(a, b)| {
+        crate::sort::pair(a as usize, b as usize)
+    });
     out
 }
 
@@ -334,7 +336,8 @@ pub fn suggest(text: &str) -> Vec<Action> {
             (common / (b.count_ones() + cb.count_ones()).max(1), i)
         })
         .collect();
-    scored.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    // Best first; the key breaks ties by position, as the standard sorts would.
+    crate::sort::sort_by_key(&mut scored, |&(s, _)| u64::from(u32::MAX - s));
     let mine = bigrams(&k);
     let prefix = |c: &str| {
         let n = k.chars().zip(c.chars()).take_while(|(a, b)| a == b).count();
@@ -348,7 +351,8 @@ pub fn suggest(text: &str) -> Vec<Action> {
             (dice(&mine, &bigrams(c)) + prefix(c), i)
         })
         .collect();
-    refined.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    // Best first. The scores are never negative, and a non-negative float's bits order as it does.
+    crate::sort::sort_by_key(&mut refined, |&(s, _)| u64::MAX - s.to_bits());
     let mut out: Vec<Action> = Vec::new();
     for (_, i) in refined
         .iter()

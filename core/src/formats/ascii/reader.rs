@@ -1068,7 +1068,9 @@ impl Body {
         // Unmapped lines in reading order (a note above a step is only known to be unmapped when
         // the line below it is read).
         let mut order: Vec<usize> = (0..self.unmapped.len()).collect();
-        order.sort_by_key(|&j| (self.unmapped[j].0.line, self.unmapped[j].0.column));
+        crate::sort::sort_by_key(&mut order, |&j| {
+            crate::sort::pair(self.unmapped[j].0.line, self.unmapped[j].0.column)
+        });
         let mut new_index = vec![0; order.len()];
         for (pos, &j) in order.iter().enumerate() {
             new_index[j] = pos;
