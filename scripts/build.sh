@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the playground into dist/ as a static host serves it: trunk build --release (wasm-opt -Oz),
-# gzip and brotli copies of every compressible file (scripts/precompress.mjs), and the size report.
+# and gzip and brotli copies of every compressible file (scripts/precompress.mjs).
 # Installs the build tools on first use (scripts/setup-build.sh). serve.sh, test.sh and the Pages
 # workflow (.github/workflows/pages.yml) all build with this.
 set -euo pipefail

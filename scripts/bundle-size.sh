@@ -7,12 +7,12 @@
 # back under it would take out of the page). Until the page or the budget changes, the script says
 # so on every run (a line starting "bundle-size: OVER BUDGET") and fails only when the page grows past
 # its ceiling, the size last measured rounded up to the next kilobyte (BUNDLE_CEILING_BYTES): the
-# overrun cannot grow unnoticed, and a change that shrinks the page lowers the ceiling with it.
+# overrun cannot grow unnoticed. A change that shrinks the page lowers the number below with it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIST="${1:-$ROOT/dist}"
 BUDGET="${BUNDLE_BUDGET_BYTES:-300000}"
-CEILING="${BUNDLE_CEILING_BYTES:-@CEILING@}"
+CEILING="${BUNDLE_CEILING_BYTES:-475000}"
 
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1000 }'; }
 
