@@ -309,10 +309,10 @@ impl Import {
                 text: u.text.clone(),
                 step: u.at.checked_sub(1),
             };
-            let at = self
-                .commentary
-                .partition_point(|x| (x.line, x.column) <= (c.line, c.column));
-            self.commentary.insert(at, c);
+            self.commentary.push(c);
+            crate::sort::sort_by_key(&mut self.commentary, |c| {
+                crate::sort::pair(c.line, c.column)
+            });
             self.unmapped[which].resolved = Some(Resolved::Commentary);
             return Ok(None);
         };

@@ -351,7 +351,10 @@ pub fn suggest(text: &str) -> Vec<Action> {
             (dice(&mine, &bigrams(c)) + prefix(c), i)
         })
         .collect();
-    // Best first. The scores are never negative, and a non-negative float's bits order as it does.
+    // Best first, ties in candidate order: put them in candidate order, then sort by score (the sort
+    // keeps ties in place). The scores are never negative, and a non-negative float's bits order as
+    // it does.
+    crate::sort::sort_by_key(&mut refined, |&(_, i)| i as u64);
     crate::sort::sort_by_key(&mut refined, |&(s, _)| u64::MAX - s.to_bits());
     let mut out: Vec<Action> = Vec::new();
     for (_, i) in refined
