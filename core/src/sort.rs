@@ -1,11 +1,12 @@
-//! One sort for all of core: every ordering core needs is a sort by a `u64` key.
+//! One sort for core: the orderings core needs are sorts by a `u64` key, and they all come here.
 //!
 //! Why not `sort_by_key` at each call site: the standard library's sorts are generic over the element
 //! and the comparison, so each call site on a new type or closure links its own copy of the stable or
 //! unstable sort (about 3–4 KB of wasm each). Eleven sites in the playground's wasm cost 43 KB before
-//! compression (twiggy, 2026-12-05); sorting `(key, index)` pairs here links one copy, which every
-//! caller shares. The pairs also make the order stable (ties keep their input order) without a second
-//! sort.
+//! compression (twiggy, 2026-12-05); sorting `(key, index)` pairs here links one copy, which the
+//! callers share. The pairs also make the order stable (ties keep their input order). Left out: the
+//! diagram reader's name table, sorted once by its strings (a string is no `u64`), and the explorer's
+//! per-state renumbering of versions, which counts instead of sorting (no allocation on its hot path).
 
 /// Sorts `items` by `key`, ties in input order.
 pub(crate) fn sort_by_key<T>(items: &mut Vec<T>, key: impl Fn(&T) -> u64) {

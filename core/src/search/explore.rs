@@ -691,9 +691,14 @@ impl<'a> Ctx<'a> {
                     })
                     .map(|f| s.frame[f].data),
             );
-            crate::sort::sort_by_key(&mut values, |&v| u64::from(v));
-            values.dedup();
-            let rank = |v: u32| values.iter().position(|&x| x == v).unwrap_or(0) as u32;
+            // A version's new number: how many distinct versions of the page are older (at most
+            // 2 + MAX_FRAMES values, so counting beats sorting, and this runs for every state).
+            let rank = |v: u32| {
+                let older = values.iter().enumerate();
+                older
+                    .filter(|&(i, &x)| x < v && !values[..i].contains(&x))
+                    .count() as u32
+            };
             s.page[p].disk = rank(s.page[p].disk);
             s.page[p].writes = rank(s.page[p].writes);
             for f in 0..MAX_FRAMES {
