@@ -3,12 +3,8 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn tlbrace(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tlbrace"))
-        .args(args)
-        .output()
-        .expect("run tlbrace")
-}
+mod common;
+use common::{tlbrace, tlbrace_stdin};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -16,19 +12,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn tlbrace_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tlbrace"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run tlbrace");
-    // The child may stop reading early (a refused input); that is its business.
-    let _ = child.stdin.take().unwrap().write_all(input);
-    child.wait_with_output().unwrap()
 }
 
 /// The line of `text` whose names column holds preset `name`: alone, in a list, or inside a range of

@@ -1,58 +1,13 @@
 //! `tlbrace convert` and the shared loader: every format in, every format out, and every kind of bad
 //! input refused with exit status 2 and a one-line message, never a panic.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
 
 use tlbrace_core::examples::EXAMPLES;
 use tlbrace_core::{formats::share, Action, Scenario, Step};
 
-fn tlbrace(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tlbrace"))
-        .args(args)
-        .output()
-        .expect("run tlbrace")
-}
-
-fn tlbrace_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tlbrace"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run tlbrace");
-    // The child may exit before reading everything; that is its business.
-    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-    child.wait_with_output().unwrap()
-}
-
-/// Standard output of a run that must succeed.
-fn ok(o: Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
-
-/// The message of a run that must fail the way bad input fails: status 2, one `tlbrace: ` line.
-fn refused(o: Output) -> String {
-    let err = String::from_utf8(o.stderr).unwrap();
-    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
-    assert!(
-        o.stdout.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    assert!(err.starts_with("tlbrace: "), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    err
-}
+mod common;
+use common::{fixture, ok, refused, tlbrace, tlbrace_stdin};
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
@@ -68,14 +23,6 @@ fn write_temp(name: &str, text: &str) -> String {
     let path = temp_dir().join(name);
     std::fs::write(&path, text).unwrap();
     path.to_string_lossy().into_owned()
-}
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../core/tests/fixtures")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
 }
 
 #[test]
@@ -327,14 +274,14 @@ fn more_than_256_steps_is_refused_in_every_format() {
 
     let err = refused(tlbrace_stdin(
         &["convert", "-", "--to", "json"],
-        &pte_mkold_lines(257),
+        pte_mkold_lines(257),
     ));
     assert!(err.contains("line 259, column 3"), "{err}");
     assert!(err.contains("at most 256"), "{err}");
     // 256 is fine.
     ok(tlbrace_stdin(
         &["convert", "-", "--to", "url"],
-        &pte_mkold_lines(256),
+        pte_mkold_lines(256),
     ));
 }
 

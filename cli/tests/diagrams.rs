@@ -3,9 +3,6 @@
 //! they leave those lines out. The JSON `convert --allow-unmapped` prints is the core's lenient
 //! reading; resolving the listed lines as a user would gives the race's verdicts.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use tlbrace_core::examples::find;
 use tlbrace_core::formats::ascii::import_lenient;
 use tlbrace_core::formats::json;
@@ -13,20 +10,8 @@ use tlbrace_core::{run, Action, Scenario, Step, Variant, Verdict};
 
 use Action::*;
 
-fn tlbrace(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tlbrace"))
-        .args(args)
-        .output()
-        .expect("run tlbrace")
-}
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../core/tests/fixtures")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
+mod common;
+use common::{fixture, tlbrace};
 
 /// A fixture, its race, the user's pick for each unmapped line (by line number), and the steps a
 /// drawing without a user lane or a syscall's return needs added: (index, lane, action).

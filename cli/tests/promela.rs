@@ -3,34 +3,12 @@
 //! only has to accept Example 1's export, and only where it is installed.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use tlbrace_core::examples::example;
 
-fn tlbrace(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tlbrace"))
-        .args(args)
-        .output()
-        .expect("run tlbrace")
-}
-
-fn ok(o: Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
-
-/// The one-line message of a refused command (status 2).
-fn refused(o: Output) -> String {
-    let err = String::from_utf8(o.stderr).unwrap();
-    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
-    assert!(o.stdout.is_empty());
-    err
-}
+mod common;
+use common::{ok, refused, tlbrace};
 
 #[test]
 fn example_1_exports_as_a_promela_model_naming_each_steps_action() {

@@ -373,17 +373,7 @@ pub fn Verdicts(props: &VerdictsProps) -> Html {
     let group_of = |i: usize| groups.iter().find(|g| g.contains(&i));
     let col_index = |p: Preset| cols.iter().position(|c| c.key == VariantKey::Preset(p));
 
-    let inspect = |key: VariantKey| {
-        let onclick = props.on_inspect.reform(move |_: MouseEvent| key);
-        let on_inspect = props.on_inspect.clone();
-        let onkeydown = Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                on_inspect.emit(key);
-            }
-        });
-        (onclick, onkeydown)
-    };
+    let inspect = |key: VariantKey| inspect_handlers(&props.on_inspect, key);
     let title = |c: &Column| {
         let summary = match c.result.as_ref() {
             Ok(t) => t.verdict.summary(&props.scenario),
@@ -570,19 +560,28 @@ struct CardProps {
     on_custom: Callback<Variant>,
 }
 
-/// A kernel shown first, as a card: its role, name, verdict, what it is, the steps its verdict
-/// names and the verdict in a sentence. Clicking it inspects it.
-#[component]
-fn VerdictCard(props: &CardProps) -> Html {
-    let key = props.column;
-    let onclick = props.on_inspect.reform(move |_: MouseEvent| key);
-    let on_inspect = props.on_inspect.clone();
+/// What makes a column's verdict a button that inspects it: a click, or Enter or Space on it.
+fn inspect_handlers(
+    on_inspect: &Callback<VariantKey>,
+    key: VariantKey,
+) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let onclick = on_inspect.reform(move |_: MouseEvent| key);
+    let on_inspect = on_inspect.clone();
     let onkeydown = Callback::from(move |e: KeyboardEvent| {
         if e.key() == "Enter" || e.key() == " " {
             e.prevent_default();
             on_inspect.emit(key);
         }
     });
+    (onclick, onkeydown)
+}
+
+/// A kernel shown first, as a card: its role, name, verdict, what it is, the steps its verdict
+/// names and the verdict in a sentence. Clicking it inspects it.
+#[component]
+fn VerdictCard(props: &CardProps) -> Html {
+    let key = props.column;
+    let (onclick, onkeydown) = inspect_handlers(&props.on_inspect, key);
     let selected = props.selected;
     html! {
         // The card is clickable; its focusable part is the button-like main part, so that the
